@@ -1,0 +1,1 @@
+"""The deployable API Portal HA architectures (``single-dc``, ``multi-dc``, ``multi-dc-local``) and tooling."""

@@ -1,0 +1,115 @@
+"""The local AWS emulator: a moto server on 127.0.0.1 that outlives single commands.
+
+Its run state (pid, port, log) lives in ``.portal-ha/emulator/``, which git ignores. Terraform and boto3 are
+pointed at it through the environment only: the provider configuration stays exactly as for AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .toolchain import STATE_DIR
+
+EMULATOR_DIR = STATE_DIR / "emulator"
+HOST = "127.0.0.1"
+# What moto needs to stand in for AWS: fake credentials, and AWS managed IAM policies loaded (DESIGN.md).
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+
+
+@dataclass(frozen=True)
+class Emulator:
+    pid: int
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """Environment that sends the AWS provider and boto3 to this emulator."""
+        return {"AWS_ENDPOINT_URL": self.endpoint, **CREDENTIALS}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/moto-api/", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def status(state_dir: Path = EMULATOR_DIR) -> Emulator | None:
+    """The running emulator recorded in ``state_dir``, or None."""
+    state = state_dir / "state.json"
+    if not state.exists():
+        return None
+    data = json.loads(state.read_text())
+    emulator = Emulator(pid=int(data["pid"]), port=int(data["port"]))
+    if _alive(emulator.pid) and _answers(emulator.port):
+        return emulator
+    return None
+
+
+def start(state_dir: Path = EMULATOR_DIR, *, timeout: float = 60.0) -> Emulator:
+    """Reuse the running emulator, or start a new moto server in the background and wait until it answers."""
+    running = status(state_dir)
+    if running is not None:
+        return running
+    state_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = open(state_dir / "moto.log", "ab")  # noqa: SIM115 - the server keeps it after we return
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"moto server exited with {proc.returncode}: see {state_dir / 'moto.log'}")
+        if _answers(port):
+            (state_dir / "state.json").write_text(json.dumps({"pid": proc.pid, "port": port}))
+            return Emulator(pid=proc.pid, port=port)
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"moto server did not answer on {HOST}:{port} within {timeout:.0f} s")
+
+
+def stop(state_dir: Path = EMULATOR_DIR) -> bool:
+    """Stop the recorded emulator (its in-memory AWS goes with it). True if one was running."""
+    state = state_dir / "state.json"
+    if not state.exists():
+        return False
+    pid = int(json.loads(state.read_text())["pid"])
+    state.unlink()
+    if not _alive(pid):
+        return False
+    os.killpg(pid, signal.SIGTERM)
+    for _ in range(50):
+        if not _alive(pid):
+            break
+        time.sleep(0.1)
+    return True

@@ -1,0 +1,39 @@
+"""Each architecture planned against moto, compared with a reviewed snapshot of what Terraform would create.
+
+Update with ``pytest tests/plan --snapshot-update`` only for an intended change, and say why in the commit.
+"""
+
+from __future__ import annotations
+
+import pytest
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from stacks.terraform import summarize_plan
+
+pytestmark = pytest.mark.terraform
+
+ARCHES = ["single-dc"]
+
+
+@pytest.fixture
+def snapshot_json(snapshot):
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_plan_matches_snapshot(arch, planner, snapshot_json):
+    digest = summarize_plan(planner.plan(arch))
+    assert digest == snapshot_json
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_plan_only_creates(arch, planner):
+    changes = planner.plan(arch)["resource_changes"]
+    assert changes, "the plan is empty"
+    assert {tuple(c["change"]["actions"]) for c in changes if c["mode"] == "managed"} == {("create",)}
+
+
+def test_single_dc_plan_reads_azs_from_the_emulator(planner):
+    plan = planner.plan("single-dc")
+    zones = {r["change"]["after"]["availability_zone"] for r in plan["resource_changes"] if r["type"] == "aws_subnet"}
+    assert zones == {"us-east-1a", "us-east-1b", "us-east-1c"}
