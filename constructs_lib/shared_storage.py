@@ -1,0 +1,432 @@
+"""SharedFileSystem: the seed's shared file system, as an encrypted EFS in the internal tier.
+
+The portal instances of every datacenter keep the files the seed lists (images, attachments, languages,
+templates...) on one shared file system, so that a file uploaded through one instance is visible through all.
+On AWS this is one EFS file system with:
+
+- a mount target in each internal subnet (one per AZ), behind a security group that admits NFS (2049) only
+  from the portal's security group and from listed ranges (peer datacenters' DMZ ranges);
+- an access point rooted at ``/apiportal``, owned by the web server user (``apache``, uid/gid 48);
+- a file system policy that denies any access without TLS and allows clients only through a mount target;
+- AWS Backup of the file system, and optionally replication to a second region for disaster recovery.
+
+Multi-datacenter: ``expose_to(other_datacenter)`` lets another datacenter's VPC resolve the standard EFS name
+(``<fs-id>.efs.<region>.amazonaws.com``) to the mount-target IP addresses, through a private hosted zone in that
+VPC. amazon-efs-utils then mounts the file system over the inter-datacenter network (the peering, its routes
+and the internal NACL entries are the mesh's job: ``DatacenterMesh``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from cdktf import Fn, Token
+from cdktf_cdktf_provider_aws.efs_access_point import (
+    EfsAccessPoint,
+    EfsAccessPointPosixUser,
+    EfsAccessPointRootDirectory,
+    EfsAccessPointRootDirectoryCreationInfo,
+)
+from cdktf_cdktf_provider_aws.efs_backup_policy import EfsBackupPolicy, EfsBackupPolicyBackupPolicy
+from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem, EfsFileSystemLifecyclePolicy
+from cdktf_cdktf_provider_aws.efs_file_system_policy import EfsFileSystemPolicy
+from cdktf_cdktf_provider_aws.efs_mount_target import EfsMountTarget
+from cdktf_cdktf_provider_aws.efs_replication_configuration import (
+    EfsReplicationConfiguration,
+    EfsReplicationConfigurationDestination,
+)
+from cdktf_cdktf_provider_aws.route53_record import Route53Record
+from cdktf_cdktf_provider_aws.route53_zone import Route53Zone, Route53ZoneVpc
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from .datacenter import Datacenter
+from .errors import ConfigError, Problems, check_region, parse_network
+
+NFS_PORT = 2049
+# AWS EFS lifecycle values for moving files to Infrequent Access (TransitionToIARules).
+TRANSITION_TO_IA_VALUES = (
+    "AFTER_1_DAY",
+    "AFTER_7_DAYS",
+    "AFTER_14_DAYS",
+    "AFTER_30_DAYS",
+    "AFTER_60_DAYS",
+    "AFTER_90_DAYS",
+    "AFTER_180_DAYS",
+    "AFTER_270_DAYS",
+    "AFTER_365_DAYS",
+)
+# A KMS key ARN (not an alias: EFS and RDS want the key itself). The region group is checked against the DC.
+KMS_KEY_ARN_PATTERN = re.compile(r"^arn:aws(-[a-z]+)*:kms:(?P<region>[a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]+$")
+# POSIX ids EFS accepts for access points (0 to 2^32 - 1).
+MAX_POSIX_ID = 4294967295
+OPEN_TO_THE_WORLD = ipaddress.IPv4Network("0.0.0.0/0")
+
+
+def check_kms_key_arn(value: str | None, field: str, problems: Problems) -> None:
+    """A KMS key ARN in the right shape (its region is checked by the construct, which knows the DC)."""
+    if value is None or Token.is_unresolved(value):
+        return
+    problems.check(
+        isinstance(value, str) and bool(KMS_KEY_ARN_PATTERN.match(value)),
+        f"{field} {value!r} is not a KMS key ARN: use arn:aws:kms:<region>:<account>:key/<key-id> "
+        "(a key in the datacenter's region), or leave it unset for the AWS-managed key",
+    )
+
+
+def kms_key_region_problem(value: str | None, field: str, region: str) -> str | None:
+    """The problem when a (well-formed) KMS key ARN is in another region than ``region``, else None."""
+    if value is None or Token.is_unresolved(value):
+        return None
+    match = KMS_KEY_ARN_PATTERN.match(value)
+    if match is None or match.group("region") == region:
+        return None
+    return (
+        f"{field} is a key in region {match.group('region')} but the datacenter is in region {region}: "
+        f"KMS keys are regional; use a key created in {region}"
+    )
+
+
+def check_client_cidr(cidr: str, field: str, problems: Problems) -> None:
+    """A client range: a valid IPv4 CIDR and never the whole internet."""
+    if Token.is_unresolved(cidr):
+        return
+    net = parse_network(cidr, field, problems)
+    if net is not None:
+        problems.check(
+            net != OPEN_TO_THE_WORLD,
+            f"{field} {cidr} opens the port to the whole internet: list the client ranges (for example the "
+            "DMZ subnets of peer datacenters), never 0.0.0.0/0",
+        )
+
+
+def cidr_id(cidr: str) -> str:
+    """A CIDR as a construct id fragment (ids may not hold '/')."""
+    return cidr.replace("/", "_")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SharedFileSystemProps:
+    """What the shared file system looks like. Every default is the HA and security choice."""
+
+    kms_key_arn: str | None = None
+    """Customer-managed KMS key (ARN, same region as the datacenter) for encryption at rest. Default: the
+    AWS-managed ``aws/elasticfilesystem`` key (the file system is encrypted either way)."""
+    transition_to_ia: str | None = "AFTER_30_DAYS"
+    """When files not read for that long move to Infrequent Access (an AWS value such as ``AFTER_30_DAYS``);
+    they come back to Standard on first access. Default: after 30 days. None keeps every file in Standard."""
+    client_cidrs: tuple[str, ...] = ()
+    """Extra ranges admitted on NFS 2049, for clients in other VPCs (peer datacenters' DMZ ranges). Default:
+    none; the portal's security group is admitted by ``client_security_group_id``. Never 0.0.0.0/0."""
+    access_point_path: str = "/apiportal"
+    """Root directory of the portal's access point. Default: ``/apiportal``, created on first mount."""
+    posix_uid: int = 48
+    """Owner uid of the access point's directory, and the uid every access through it uses. Default: 48,
+    ``apache`` on Amazon Linux, the user that writes the portal's files."""
+    posix_gid: int = 48
+    """Owner gid of the access point's directory, and the gid every access through it uses. Default: 48."""
+    tls_policy: bool = True
+    """File system policy that denies access without TLS and allows clients only through mount targets.
+    Default: on. The ``local`` profile turns it off: moto hangs on DeleteFileSystemPolicy, so a local
+    teardown would hang (DESIGN.md). Turning it off on AWS allows unencrypted NFS in transit."""
+    backup_policy: bool = True
+    """AWS Backup of the file system (EFS backup policy ENABLED: daily backups, 35-day retention). Default: on.
+    The ``local`` profile turns it off: moto does not implement PutBackupPolicy, and the provider would retry
+    it for many minutes (DESIGN.md)."""
+    replication_region: str | None = None
+    """Region of a read-only replica for disaster recovery (EFS replication). Default: none. The replica stays
+    read-only until the replication configuration is deleted (failover). The ``local`` profile leaves it out:
+    moto does not implement EFS replication."""
+
+    def __post_init__(self) -> None:
+        problems = Problems()
+        where = "file_system"
+        check_kms_key_arn(self.kms_key_arn, f"{where}.kms_key_arn", problems)
+        if self.transition_to_ia is not None:
+            problems.check(
+                self.transition_to_ia in TRANSITION_TO_IA_VALUES,
+                f"{where}.transition_to_ia {self.transition_to_ia!r} is not an EFS lifecycle value: use one of "
+                f"{', '.join(TRANSITION_TO_IA_VALUES)}, or None to keep files in Standard",
+            )
+        for i, cidr in enumerate(self.client_cidrs):
+            check_client_cidr(cidr, f"{where}.client_cidrs[{i}]", problems)
+        path = self.access_point_path
+        problems.check(
+            isinstance(path, str) and bool(re.fullmatch(r"(/[A-Za-z0-9._-]+)+", path)) and len(path) <= 100,
+            f"{where}.access_point_path {path!r} is not an absolute directory path: use for example /apiportal "
+            "(letters, digits, '.', '_', '-' and '/', at most 100 characters, no trailing '/')",
+        )
+        for name in ("posix_uid", "posix_gid"):
+            value = getattr(self, name)
+            problems.check(
+                isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_POSIX_ID,
+                f"{where}.{name} {value!r} is not a POSIX id: use 0 to {MAX_POSIX_ID} (48 is apache on "
+                "Amazon Linux)",
+            )
+        if self.replication_region is not None:
+            check_region(self.replication_region, f"{where}.replication_region", problems)
+        problems.raise_if_any()
+
+
+class SharedFileSystem(Construct):
+    """Encrypted EFS with a mount target per AZ, an access point, TLS-only policy, backups and replication.
+
+    ``client_security_group_id`` is the portal instances' security group (admitted on NFS 2049). It may be
+    None when the fleet is built after the file system; then call ``allow_clients_from_security_group``.
+
+    Replication (``props.replication_region``): EFS keeps a read-only copy in the other region. To fail over,
+    delete the replication configuration: the destination becomes writable, and the portal mounts it there.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        props: SharedFileSystemProps,
+        datacenter: Datacenter,
+        client_security_group_id: str | None,
+    ) -> None:
+        problems = Problems()
+        region_problem = kms_key_region_problem(
+            props.kms_key_arn, "file_system.kms_key_arn", datacenter.region
+        )
+        if region_problem:
+            problems.add(region_problem)
+        if props.replication_region is not None and props.replication_region == datacenter.region:
+            problems.add(
+                f"file_system.replication_region {props.replication_region} is the file system's own region "
+                f"({datacenter.name} is in {datacenter.region}): replicate to another region, or leave it unset"
+            )
+        problems.raise_if_any()
+        super().__init__(scope, id)
+        self.props = props
+        self.datacenter = datacenter
+        provider = datacenter.provider
+        self._provider = provider
+        base = datacenter.resource_name
+        self.region: str = datacenter.region
+        self.private_zone_ids: dict[str, str] = {}
+        self._client_cidrs: set[str] = set()
+        self._client_security_groups = 0
+        self._exposed_to: set[str] = set()
+
+        creation_token = f"{base}-efs"  # at most 33 characters with validated names (EFS allows 64)
+
+        lifecycle = [EfsFileSystemLifecyclePolicy(transition_to_primary_storage_class="AFTER_1_ACCESS")]
+        if props.transition_to_ia is not None:
+            # AWS wants each transition in its own lifecycle_policy block.
+            lifecycle.insert(0, EfsFileSystemLifecyclePolicy(transition_to_ia=props.transition_to_ia))
+        self.file_system = EfsFileSystem(
+            self,
+            "file-system",
+            provider=provider,
+            creation_token=creation_token,
+            encrypted=True,
+            kms_key_id=props.kms_key_arn,
+            performance_mode="generalPurpose",
+            throughput_mode="elastic",
+            lifecycle_policy=lifecycle,
+            tags={"Name": creation_token},
+        )
+        self.file_system_id: str = self.file_system.id
+        self.file_system_arn: str = self.file_system.arn
+        self.file_system_dns_name: str = self.file_system.dns_name
+
+        # The EFS firewall: NFS in from the portal's security group and listed ranges only. No egress rules:
+        # the mount targets only answer, and security groups are stateful.
+        self.security_group = SecurityGroup(
+            self,
+            "security-group",
+            provider=provider,
+            name=f"{base}-efs",
+            vpc_id=datacenter.vpc_id,
+            description=f"EFS mount targets of {base}: NFS from the API Portal instances only",
+            tags={"Name": f"{base}-efs"},
+        )
+        self.security_group_id: str = self.security_group.id
+        if client_security_group_id is not None:
+            self.allow_clients_from_security_group(client_security_group_id)
+        for cidr in props.client_cidrs:
+            self.allow_clients_from(cidr, f"NFS from {cidr} (listed client range)")
+
+        self.mount_targets = [
+            EfsMountTarget(
+                self,
+                f"mount-target-{i}",
+                provider=provider,
+                file_system_id=self.file_system_id,
+                subnet_id=subnet_id,
+                security_groups=[self.security_group_id],
+            )
+            for i, subnet_id in enumerate(datacenter.internal_subnet_ids)
+        ]
+        self.mount_target_ids: list[str] = [mt.id for mt in self.mount_targets]
+        self.mount_target_ips: list[str] = [mt.ip_address for mt in self.mount_targets]
+
+        # The portal's directory: created on first mount, owned by apache, and every access through the access
+        # point runs as that user (so root on a client cannot write files apache could not read).
+        self.access_point = EfsAccessPoint(
+            self,
+            "access-point",
+            provider=provider,
+            file_system_id=self.file_system_id,
+            root_directory=EfsAccessPointRootDirectory(
+                path=props.access_point_path,
+                creation_info=EfsAccessPointRootDirectoryCreationInfo(
+                    owner_uid=props.posix_uid, owner_gid=props.posix_gid, permissions="0755"
+                ),
+            ),
+            posix_user=EfsAccessPointPosixUser(uid=props.posix_uid, gid=props.posix_gid),
+            tags={"Name": f"{base}-apiportal"},
+        )
+        self.access_point_id: str = self.access_point.id
+
+        if props.tls_policy:
+            EfsFileSystemPolicy(
+                self,
+                "tls-policy",
+                provider=provider,
+                file_system_id=self.file_system_id,
+                policy=Fn.jsonencode(_tls_only_policy(self.file_system_arn)),
+            )
+        if props.backup_policy:
+            EfsBackupPolicy(
+                self,
+                "backup-policy",
+                provider=provider,
+                file_system_id=self.file_system_id,
+                backup_policy=EfsBackupPolicyBackupPolicy(status="ENABLED"),
+            )
+        self.replication_file_system_id: str | None = None
+        if props.replication_region is not None:
+            replication = EfsReplicationConfiguration(
+                self,
+                "replication",
+                provider=provider,
+                source_file_system_id=self.file_system_id,
+                destination=EfsReplicationConfigurationDestination(region=props.replication_region),
+            )
+            self.replication_file_system_id = replication.destination.file_system_id
+
+    def allow_clients_from(self, cidr: str, description: str) -> None:
+        """Admit ``cidr`` on NFS 2049 (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
+        problems = Problems()
+        check_client_cidr(cidr, "file_system client cidr", problems)
+        problems.raise_if_any()
+        if cidr in self._client_cidrs:
+            return
+        self._client_cidrs.add(cidr)
+        VpcSecurityGroupIngressRule(
+            self,
+            f"nfs-from-{cidr_id(cidr)}",
+            provider=self._provider,
+            security_group_id=self.security_group_id,
+            ip_protocol="tcp",
+            from_port=NFS_PORT,
+            to_port=NFS_PORT,
+            cidr_ipv4=cidr,
+            description=description,
+        )
+
+    def allow_clients_from_security_group(
+        self, security_group_id: str, description: str = "NFS from the API Portal instances"
+    ) -> None:
+        """Admit a security group in the same VPC (the portal fleet's) on NFS 2049."""
+        n = self._client_security_groups
+        self._client_security_groups += 1
+        VpcSecurityGroupIngressRule(
+            self,
+            f"nfs-from-sg-{n}",
+            provider=self._provider,
+            security_group_id=self.security_group_id,
+            ip_protocol="tcp",
+            from_port=NFS_PORT,
+            to_port=NFS_PORT,
+            referenced_security_group_id=security_group_id,
+            description=description,
+        )
+
+    def expose_to(self, datacenter: Datacenter) -> str:
+        """Let ``datacenter`` (another VPC) mount this file system by its standard DNS name.
+
+        In that datacenter's VPC (with its provider) this creates a private hosted zone named like the file
+        system's DNS name, with an A record at the apex listing every mount-target IP (TTL 60), and admits that
+        datacenter's DMZ ranges on NFS. One zone per VPC: moto (and this design) never associates a second VPC
+        with a private zone (DESIGN.md). Returns the zone id, also kept in ``private_zone_ids[datacenter.name]``.
+        """
+        if datacenter is self.datacenter or datacenter.name == self.datacenter.name:
+            raise ConfigError(
+                [
+                    (
+                        f"file_system.expose_to({datacenter.name}): {datacenter.name} is the file system's own "
+                        "datacenter, whose VPC already resolves the EFS name: expose it only to other datacenters"
+                    )
+                ]
+            )
+        if datacenter.name in self._exposed_to:
+            raise ConfigError(
+                [
+                    f"file_system.expose_to({datacenter.name}) was called twice: one private zone per VPC is enough"
+                ]
+            )
+        self._exposed_to.add(datacenter.name)
+        zone_name = f"{self.file_system_id}.efs.{self.region}.amazonaws.com"
+        zone = Route53Zone(
+            self,
+            f"zone-{datacenter.name}",
+            provider=datacenter.provider,
+            name=zone_name,
+            comment=f"EFS {self.datacenter.resource_name}-efs mount targets, resolved from {datacenter.resource_name}",
+            vpc=[Route53ZoneVpc(vpc_id=datacenter.vpc_id, vpc_region=datacenter.region)],
+            tags={"Name": f"{datacenter.resource_name}-efs-{self.datacenter.name}"},
+        )
+        Route53Record(
+            self,
+            f"mount-targets-{datacenter.name}",
+            provider=datacenter.provider,
+            zone_id=zone.zone_id,
+            name=zone_name,
+            type="A",
+            ttl=60,
+            records=self.mount_target_ips,
+        )
+        for cidr in datacenter.dmz_cidrs:
+            self.allow_clients_from(
+                cidr, f"NFS from {datacenter.name} DMZ {cidr} (portal instances over peering)"
+            )
+        zone_id: str = zone.zone_id
+        self.private_zone_ids[datacenter.name] = zone_id
+        return zone_id
+
+
+def _tls_only_policy(file_system_arn: str) -> dict:
+    """Deny every request without TLS; allow mount, write and root access only through a mount target."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyWithoutTls",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "*",
+                "Resource": file_system_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "AllowClientsThroughMountTargets",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": [
+                    "elasticfilesystem:ClientMount",
+                    "elasticfilesystem:ClientWrite",
+                    "elasticfilesystem:ClientRootAccess",
+                ],
+                "Resource": file_system_arn,
+                "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+            },
+        ],
+    }
