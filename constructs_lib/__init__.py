@@ -12,12 +12,38 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from .database import DatabaseCluster, DatabaseClusterProps, DatabaseSite, GlobalDatabase, GlobalDatabaseProps
     from .datacenter import Datacenter, DatacenterProps, SubnetCidrs
+    from .datacenter_lb import DatacenterLoadBalancer, DatacenterLoadBalancerProps
+    from .global_lb import GlobalEndpoint, GlobalLoadBalancer, GlobalLoadBalancerProps
+    from .interconnect import DatacenterMesh, DatacenterMeshProps
+    from .portal_datacenter import PortalDatacenter, PortalDatacenterProps
+    from .portal_fleet import EfsMount, PortalFleet, PortalFleetProps
+    from .shared_storage import SharedFileSystem, SharedFileSystemProps
 
 _EXPORTS = {
     "Datacenter": ".datacenter",
     "DatacenterProps": ".datacenter",
     "SubnetCidrs": ".datacenter",
+    "PortalFleet": ".portal_fleet",
+    "PortalFleetProps": ".portal_fleet",
+    "EfsMount": ".portal_fleet",
+    "DatacenterLoadBalancer": ".datacenter_lb",
+    "DatacenterLoadBalancerProps": ".datacenter_lb",
+    "SharedFileSystem": ".shared_storage",
+    "SharedFileSystemProps": ".shared_storage",
+    "DatabaseCluster": ".database",
+    "DatabaseClusterProps": ".database",
+    "DatabaseSite": ".database",
+    "GlobalDatabase": ".database",
+    "GlobalDatabaseProps": ".database",
+    "DatacenterMesh": ".interconnect",
+    "DatacenterMeshProps": ".interconnect",
+    "GlobalLoadBalancer": ".global_lb",
+    "GlobalLoadBalancerProps": ".global_lb",
+    "GlobalEndpoint": ".global_lb",
+    "PortalDatacenter": ".portal_datacenter",
+    "PortalDatacenterProps": ".portal_datacenter",
 }
 
 __all__ = ["ConfigError", *_EXPORTS]

@@ -145,6 +145,10 @@ class DatabaseClusterProps:
     A second destroy with the same name fails until that snapshot is deleted."""
     performance_insights: bool = True
     """Performance Insights on every instance (7 days, free tier). Default: on."""
+    instance_parameters: bool = True
+    """A DB parameter group on every instance (max_allowed_packet 64 MiB, sql_mode, slow query log). Default:
+    on. The ``local`` profile turns it off: moto returns the parameters without their source, so every plan
+    would re-apply them."""
     master_username: str = "portaladmin"
     """Master user name (1 to 16 letters, digits or '_', starting with a letter). Its password is never in code
     or state: see the module docstring. Default: ``portaladmin``."""
@@ -406,16 +410,19 @@ class DatabaseCluster(Construct):
             ],
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
-        instance_pg = DbParameterGroup(
-            self,
-            "instance-parameters",
-            provider=provider,
-            name=f"{name}-instances-{family.replace('.', '-')}",
-            family=family,
-            description=f"API Portal instance settings for {name}",
-            parameter=[DbParameterGroupParameter(name=k, value=v) for k, v in _INSTANCE_PARAMETERS.items()],
-            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
-        )
+        instance_pg_name: str | None = None
+        if props.instance_parameters:
+            instance_pg = DbParameterGroup(
+                self,
+                "instance-parameters",
+                provider=provider,
+                name=f"{name}-instances-{family.replace('.', '-')}",
+                family=family,
+                description=f"API Portal instance settings for {name}",
+                parameter=[DbParameterGroupParameter(name=k, value=v) for k, v in _INSTANCE_PARAMETERS.items()],
+                lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
+            )
+            instance_pg_name = instance_pg.name
 
         cluster_kwargs: dict[str, Any] = {}
         self.db_secret_arn: str
@@ -507,7 +514,7 @@ class DatabaseCluster(Construct):
                     instance_class=props.instance_class,
                     availability_zone=az,
                     db_subnet_group_name=subnet_group.name,
-                    db_parameter_group_name=instance_pg.name,
+                    db_parameter_group_name=instance_pg_name,
                     publicly_accessible=False,
                     auto_minor_version_upgrade=True,
                     copy_tags_to_snapshot=True,
@@ -638,7 +645,7 @@ class DatabaseCluster(Construct):
             from_port=MYSQL_PORT,
             to_port=MYSQL_PORT,
             referenced_security_group_id=security_group_id,
-            description=description,
+            tags={"Name": description},  # see errors.SG_REFERENCE_NOTE
         )
 
 
@@ -698,6 +705,10 @@ class GlobalDatabaseProps:
     """Delete clusters without final snapshots. Default: off (final snapshots); the ``lab`` profile skips."""
     performance_insights: bool = True
     """Performance Insights on every instance. Default: on."""
+    instance_parameters: bool = True
+    """A DB parameter group on every instance (max_allowed_packet 64 MiB, sql_mode, slow query log). Default:
+    on. The ``local`` profile turns it off: moto returns the parameters without their source, so every plan
+    would re-apply them."""
     master_username: str = "portaladmin"
     """Master user name. Default: ``portaladmin``. The password is generated ephemerally: never in state."""
     database_name: str | None = "apiportal"

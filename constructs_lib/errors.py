@@ -12,6 +12,11 @@ REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$")
 
 
+# Security-group rules that reference another group carry their purpose as a ``Name`` tag rather than a
+# ``description``: moto 5.2 drops the description of such rules, which would show as drift on every plan.
+SG_REFERENCE_NOTE = "rules referencing a security group are described by their Name tag"
+
+
 class ConfigError(ValueError):
     """Every problem found in one configuration, each naming the field, the bad value and the fix."""
 

@@ -368,9 +368,9 @@ class PortalFleet(Construct):
         self.security_group_id: str = sg.id
         VpcSecurityGroupIngressRule(
             self, "in-https-from-lb", provider=provider, security_group_id=self.security_group_id,
-            description="HTTPS and health checks from the load balancer", ip_protocol="tcp",
+            tags={"Name": "HTTPS and health checks from the load balancer"}, ip_protocol="tcp",
             from_port=HTTPS, to_port=HTTPS, referenced_security_group_id=lb_security_group_id,
-        )
+        )  # rules that reference a group carry their description as a Name tag: see errors.SG_REFERENCE_NOTE
         self._egress: set[str] = set()
         self.allow_egress("0.0.0.0/0", HTTPS, "HTTPS out through NAT: package repositories, SSM, S3")
         for cidr in datacenter.internal_cidrs:

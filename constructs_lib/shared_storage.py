@@ -347,7 +347,7 @@ class SharedFileSystem(Construct):
             from_port=NFS_PORT,
             to_port=NFS_PORT,
             referenced_security_group_id=security_group_id,
-            description=description,
+            tags={"Name": description},  # see errors.SG_REFERENCE_NOTE
         )
 
     def expose_to(self, datacenter: Datacenter) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from cdktf import App
 
-from constructs_lib.errors import ConfigError
-
 from .settings import Settings
+from .multi_dc import MultiDcStack
 from .single_dc import SingleDcStack
 
 STACK_CLASSES = {
     "single-dc": SingleDcStack,
+    "multi-dc": MultiDcStack,
+    "multi-dc-local": MultiDcStack,
 }
 
 
@@ -20,8 +21,5 @@ def build_app(settings: Settings, *, outdir: str | None = None, only: tuple[str,
     for name, arch in settings.architectures.items():
         if only is not None and name not in only:
             continue
-        stack_class = STACK_CLASSES.get(name)
-        if stack_class is None:
-            raise ConfigError([f"{name} is not built yet by this version: remove it from cdktf.json context"])
-        stack_class(app, settings, arch)
+        STACK_CLASSES[name](app, settings, arch)
     return app

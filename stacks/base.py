@@ -1,12 +1,35 @@
-"""What every architecture's stack shares: one aliased AWS provider per datacenter, with default tags."""
+"""What every architecture's stack shares: one aliased AWS provider per datacenter with default tags, the
+props of each datacenter built from settings and profile, and outputs with descriptions."""
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pathlib import Path
+
+from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
+from constructs_lib.errors import ConfigError, Problems
+
+from . import profiles
+from .emulator import EMULATOR_DIR
 from .settings import ArchitectureSettings, DatacenterSettings, Settings
+
+T = TypeVar("T")
+# Emulator state lives beside the emulator's run state: it is worthless once the emulator stops.
+STATE_DIR_LOCAL = EMULATOR_DIR / "state"
+
+
+def build_props(problems: Problems, where: str, factory: Callable[..., T], **kwargs: Any) -> T | None:
+    """``factory(**kwargs)``, or None with its problems recorded under ``where`` (the settings path)."""
+    try:
+        return factory(**kwargs)
+    except ConfigError as exc:
+        problems.extend(f"{where}: {p}" for p in exc.problems)
+        return None
 
 
 class PortalStack(TerraformStack):
@@ -16,19 +39,115 @@ class PortalStack(TerraformStack):
         super().__init__(scope, arch.name)
         self.settings = settings
         self.arch = arch
-        self.providers: dict[str, AwsProvider] = {dc.name: self._provider(dc) for dc in arch.datacenters}
+        self.providers: dict[str, AwsProvider] = {dc.name: self.provider_for(dc.name, dc.region)
+                                                  for dc in arch.datacenters}
+        self._backend()
 
-    def _provider(self, dc: DatacenterSettings) -> AwsProvider:
+    def _backend(self) -> None:
+        """Local state by default (one file per stack); an S3 bucket with S3-native locking when configured."""
+        backend, name = self.settings.backend, self.arch.name
+        if backend.type == "s3":
+            assert backend.bucket is not None and backend.region is not None
+            S3Backend(self, bucket=backend.bucket, key=f"{backend.key_prefix}/{name}.tfstate",
+                      region=backend.region, encrypt=True)
+            if backend.use_lockfile:
+                # cdktf 0.21's S3BackendConfig predates use_lockfile (Terraform >= 1.10): set it directly.
+                self.add_override("terraform.backend.s3.use_lockfile", True)
+            return
+        state_dir = self.settings.state_dir or (STATE_DIR_LOCAL if self.settings.is_local else None)
+        if state_dir is not None:
+            LocalBackend(self, path=str((Path(state_dir) / f"terraform.{name}.tfstate").resolve()))
+
+    def provider_for(self, alias: str, region: str) -> AwsProvider:
         return AwsProvider(
-            self, f"aws-{dc.name}", region=dc.region, alias=dc.name,
+            self, f"aws-{alias}", region=region, alias=alias,
             default_tags=[AwsProviderDefaultTags(tags={
                 "Project": self.settings.name_prefix,
                 "Architecture": self.arch.name,
-                "Datacenter": dc.name,
+                "Datacenter": alias,
                 "ManagedBy": "portal-ha/cdktf",
             })],
         )
 
+    def datacenter_props(self, dc: DatacenterSettings, problems: Problems, **extra: Any) -> Any:
+        """PortalDatacenterProps for one datacenter, with the profile's overrides applied."""
+        from constructs_lib.database import DatabaseClusterProps
+        from constructs_lib.datacenter import DatacenterProps
+        from constructs_lib.datacenter_lb import DatacenterLoadBalancerProps
+        from constructs_lib.portal_datacenter import PortalDatacenterProps
+        from constructs_lib.portal_fleet import PortalFleetProps
+        from constructs_lib.shared_storage import SharedFileSystemProps
+
+        arch, settings = self.arch, self.settings
+        with_file_system = extra.pop("with_file_system", False)
+        with_database = extra.pop("with_database", False)
+        fleet_extra, lb_extra = extra.pop("fleet", {}), extra.pop("load_balancer", {})
+        fs_extra = extra.pop("file_system", {})
+        where = f"{arch.name}.datacenters[{dc.name}]"
+        network = build_props(
+            problems, where, DatacenterProps, name=dc.name, region=dc.region, cidr=dc.cidr, az_count=dc.az_count,
+            azs=dc.azs, single_nat_gateway=dc.single_nat_gateway,
+            flow_log_retention_days=dc.flow_log_retention_days, name_prefix=settings.name_prefix,
+        )
+        fleet_kwargs = arch.section("portal") | fleet_extra | profiles.fleet_overrides(settings)
+        if dc.instance_count is not None:
+            fleet_kwargs["instance_count"] = dc.instance_count
+        fleet = build_props(problems, f"{arch.name}.portal", PortalFleetProps, **fleet_kwargs)
+        lb = build_props(problems, f"{arch.name}.load_balancer", DatacenterLoadBalancerProps,
+                         **(arch.section("load_balancer") | lb_extra | profiles.load_balancer_overrides(settings)))
+        file_system = None
+        if with_file_system:
+            file_system = build_props(problems, f"{arch.name}.file_system", SharedFileSystemProps,
+                                      **(arch.section("file_system") | fs_extra
+                                         | profiles.file_system_overrides(settings)))
+        database = None
+        if with_database:
+            database = build_props(problems, f"{arch.name}.database", DatabaseClusterProps,
+                                   **(arch.section("database") | profiles.database_overrides(settings)))
+        if network is None or fleet is None or lb is None:
+            return None
+        return build_props(problems, where, PortalDatacenterProps, network=network, fleet=fleet,
+                           load_balancer=lb, file_system=file_system, database=database, **extra)
+
     def output(self, name: str, value: object, description: str, *, sensitive: bool = False) -> None:
         """A stack output named ``<thing>_<attr>``, always with a description."""
         TerraformOutput(self, name, value=value, description=description, sensitive=sensitive)
+
+    def datacenter_outputs(self, pdc: Any) -> dict[str, Any]:
+        """The outputs every datacenter has, and its part of the verify manifest."""
+        name = pdc.name
+        self.output(f"{name}_portal_url", pdc.portal_url, f"Entry point of datacenter {name} ({pdc.region}): its NLB")
+        self.output(f"{name}_nlb_dns_name", pdc.load_balancer.nlb_dns_name, f"DNS name of the NLB of {name}")
+        self.output(f"{name}_vpc_id", pdc.network.vpc_id, f"VPC id of datacenter {name}")
+        self.output(f"{name}_instance_ids", pdc.fleet.instance_ids, f"Portal instance ids of {name}")
+        manifest: dict[str, Any] = {
+            "name": name,
+            "region": pdc.region,
+            "vpc_id": pdc.network.vpc_id,
+            "vpc_cidr": pdc.network.vpc_cidr,
+            "azs": pdc.network.azs,
+            "dmz_subnet_ids": pdc.network.dmz_subnet_ids,
+            "internal_subnet_ids": pdc.network.internal_subnet_ids,
+            "dmz_route_table_ids": pdc.network.dmz_route_table_ids,
+            "internal_route_table_ids": pdc.network.internal_route_table_ids,
+            "instance_ids": pdc.fleet.instance_ids,
+            "portal_security_group_id": pdc.fleet.security_group_id,
+            "nlb_arn": pdc.load_balancer.nlb_arn,
+            "target_group_arn": pdc.load_balancer.target_group_arn,
+            "lb_security_group_id": pdc.load_balancer.security_group_id,
+        }
+        if pdc.file_system is not None:
+            self.output("efs_file_system_id", pdc.file_system.file_system_id,
+                        f"Id of the shared EFS file system (in {name})")
+            manifest["efs_file_system_id"] = pdc.file_system.file_system_id
+            manifest["efs_security_group_id"] = pdc.file_system.security_group_id
+        return manifest
+
+    def database_outputs(self, name: str, cluster: Any) -> dict[str, Any]:
+        self.output(f"{name}_db_writer_endpoint", cluster.db_writer_endpoint,
+                    f"Aurora writer endpoint in {name} (secondaries forward writes to the primary)")
+        self.output(f"{name}_db_reader_endpoint", cluster.db_reader_endpoint, f"Aurora reader endpoint in {name}")
+        self.output(f"{name}_db_secret_arn", cluster.db_secret_arn,
+                    f"Secrets Manager secret holding the DB master credentials (read it with "
+                    f"aws secretsmanager get-secret-value); the password itself is never an output")
+        return {"db_cluster_identifier": cluster.cluster_identifier, "db_security_group_id": cluster.security_group_id}

@@ -7,6 +7,7 @@ all at once with the path of the offending key.
 Environment:
 - ``PORTAL_HA_CONFIG``: path of the ``cdktf.json`` to read. Default: ``./cdktf.json``.
 - ``PORTAL_HA_PROFILE``: ``production`` (default), ``lab`` or ``local``; overrides the context's ``profile``.
+- ``PORTAL_HA_STATE_DIR``: folder of local Terraform state files (see ``Settings.state_dir``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from constructs_lib.errors import ConfigError, Problems
@@ -29,8 +31,10 @@ PROFILE_HELP = {
     "local": "lab, plus the features the local emulator (moto) cannot run left out",
 }
 
-# key -> (accepted python types, default). A default of None means "let the construct decide".
-DATACENTER_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
+Schema = dict[str, tuple[tuple[type, ...], Any]]
+
+# key -> (accepted JSON types, default). A default of None means "the construct's documented default".
+DATACENTER_KEYS: Schema = {
     "name": ((str,), None),
     "region": ((str,), None),
     "cidr": ((str,), None),
@@ -38,14 +42,76 @@ DATACENTER_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
     "azs": ((list,), None),
     "single_nat_gateway": ((bool,), False),
     "flow_log_retention_days": ((int,), 90),
+    "instance_count": ((int,), None),
 }
 REQUIRED_DATACENTER_KEYS = ("name", "region", "cidr")
-ARCHITECTURE_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
-    "datacenters": ((list,), None),
+
+# Architecture-wide sections. Their keys are the props fields of the construct they configure, so the
+# construct's own validation (one place) names the problem; the stack prefixes it with the section path.
+SECTIONS: dict[str, Schema] = {
+    "portal": {  # PortalFleetProps
+        "instance_count": ((int,), None),
+        "instance_type": ((str,), None),
+        "ami_id": ((str,), None),
+        "ami_ssm_parameter": ((str,), None),
+        "root_volume_size_gb": ((int,), None),
+        "data_volume_gb": ((int,), None),
+        "install_script": ((str,), None),
+        "installer_s3_uri": ((str,), None),
+        "allow_single_instance": ((bool,), None),
+    },
+    "load_balancer": {  # DatacenterLoadBalancerProps
+        "health_check_interval": ((int,), None),
+        "healthy_threshold": ((int,), None),
+        "unhealthy_threshold": ((int,), None),
+        "deregistration_delay": ((int,), None),
+        "stickiness": ((bool,), None),
+        "certificate_arn": ((str,), None),
+        "tls_termination": ((bool,), None),
+        "allowed_cidrs": ((list,), None),
+    },
+    "database": {  # DatabaseClusterProps
+        "engine_version": ((str,), None),
+        "instance_class": ((str,), None),
+        "instance_count": ((int,), None),
+        "backup_retention_days": ((int,), None),
+        "master_username": ((str,), None),
+        "kms_key_arn": ((str,), None),
+        "allow_fewer_nodes": ((bool,), None),
+        "allow_extended_support_engine": ((bool,), None),
+    },
+    "file_system": {  # SharedFileSystemProps
+        "kms_key_arn": ((str,), None),
+        "transition_to_ia": ((str,), None),
+        "replication_region": ((str,), None),
+    },
+    "global_lb": {  # GlobalLoadBalancerProps
+        "kind": ((str,), None),
+        "domain": ((str,), None),
+        "hosted_zone_id": ((str,), None),
+        "zone_name": ((str,), None),
+        "routing": ((str,), None),
+        "health_check_interval": ((int,), None),
+        "failure_threshold": ((int,), None),
+        "client_affinity": ((str,), None),
+    },
 }
-TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
+ARCHITECTURE_KEYS: Schema = {
+    "datacenters": ((list,), None),
+    "primary": ((str,), None),
+    **{section: ((dict,), None) for section in SECTIONS},
+}
+BACKEND_KEYS: Schema = {
+    "type": ((str,), "local"),
+    "bucket": ((str,), None),
+    "key_prefix": ((str,), "portal-ha"),
+    "region": ((str,), None),
+    "use_lockfile": ((bool,), True),
+}
+TOP_LEVEL_KEYS: Schema = {
     "name_prefix": ((str,), "portal"),
     "profile": ((str,), "production"),
+    "backend": ((dict,), None),
     **{arch: ((dict,), None) for arch in ARCHITECTURES},
 }
 
@@ -61,6 +127,7 @@ class DatacenterSettings:
     azs: tuple[str, ...] | None = None
     single_nat_gateway: bool = False
     flow_log_retention_days: int = 90
+    instance_count: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +136,30 @@ class ArchitectureSettings:
 
     name: str
     datacenters: tuple[DatacenterSettings, ...]
+    primary: str
+    """Datacenter holding the shared file system and the primary DB cluster. Default: the first one."""
+    sections: Mapping[str, Mapping[str, Any]]
+    """Per section (portal, load_balancer, ...): only the keys that were set, as props keyword arguments."""
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.sections.get(name, {}))
+
+    @property
+    def primary_datacenter(self) -> DatacenterSettings:
+        return next(dc for dc in self.datacenters if dc.name == self.primary)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackendSettings:
+    """Where Terraform keeps state. ``local``: a file per stack; ``s3``: a bucket, locked by an S3 lock file."""
+
+    type: str = "local"
+    bucket: str | None = None
+    key_prefix: str = "portal-ha"
+    """State of stack X is at ``<key_prefix>/<X>.tfstate``."""
+    region: str | None = None
+    use_lockfile: bool = True
+    """S3-native state locking (Terraform >= 1.10), no DynamoDB table needed."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +170,10 @@ class Settings:
     profile: str
     architectures: Mapping[str, ArchitectureSettings]
     source: str
+    backend: BackendSettings = BackendSettings()
+    state_dir: str | None = None
+    """Folder of local state files. Default: the project folder (cdktf's default) for AWS, and
+    ``.portal-ha/emulator/state`` for the ``local`` profile, so emulator state never mixes with AWS state."""
 
     @property
     def is_lab(self) -> bool:
@@ -162,12 +257,53 @@ def _architecture(arch: str, raw: Any, problems: Problems) -> ArchitectureSettin
         problems.add(f"{arch}.datacenters is missing or empty: list at least one datacenter")
         return None
     dcs = [_datacenter(dc, f"{arch}.datacenters[{i}]", problems) for i, dc in enumerate(dcs_raw)]
+    sections: dict[str, Mapping[str, Any]] = {}
+    for section, schema in SECTIONS.items():
+        if values.get(section) is not None:
+            read = _read_keys(values[section], schema, f"{arch}.{section}", problems)
+            set_keys = {k: (tuple(v) if isinstance(v, list) else v) for k, v in read.items() if k in values[section]}
+            sections[section] = MappingProxyType(set_keys)
     if any(dc is None for dc in dcs):
         return None
-    return ArchitectureSettings(name=arch, datacenters=tuple(dc for dc in dcs if dc is not None))
+    datacenters = tuple(dc for dc in dcs if dc is not None)
+    names = [dc.name for dc in datacenters]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.add(f"{arch}.datacenters: the name {name!r} is used twice: give each datacenter its own name")
+    multi = arch != "single-dc"
+    if multi:
+        problems.check(
+            len(datacenters) >= 2,
+            f"{arch}.datacenters has {len(datacenters)} datacenter(s): a multi-datacenter architecture needs at "
+            "least 2 (or use single-dc)",
+        )
+    else:
+        problems.check(
+            len(datacenters) == 1,
+            f"{arch}.datacenters has {len(datacenters)} datacenters: single-dc takes exactly 1 (use multi-dc for more)",
+        )
+    regions = [dc.region for dc in datacenters]
+    for region in sorted({r for r in regions if regions.count(r) > 1}):
+        twins = [dc.name for dc in datacenters if dc.region == region]
+        problems.add(
+            f"{arch}.datacenters {' and '.join(twins)} are both in {region}: each datacenter needs its own region"
+        )
+    # Peered VPCs must not overlap: checked here, before any construct exists (the mesh checks it again).
+    from constructs_lib.interconnect import check_no_overlap
+
+    problems.extend(f"{arch}.{p}" for p in check_no_overlap([(dc.name, dc.cidr) for dc in datacenters]))
+    primary = values.get("primary") or names[0]
+    problems.check(
+        primary in names,
+        f"{arch}.primary {primary!r} is not one of the datacenters ({', '.join(names)}): name one of them",
+    )
+    return ArchitectureSettings(
+        name=arch, datacenters=datacenters, primary=primary, sections=MappingProxyType(sections)
+    )
 
 
-def parse_settings(context: Any, *, profile: str | None = None, source: str = "<context>") -> Settings:
+def parse_settings(
+    context: Any, *, profile: str | None = None, source: str = "<context>", state_dir: str | None = None
+) -> Settings:
     """Validate a cdktf.json ``context`` object into Settings; raise ConfigError listing every problem."""
     problems = Problems()
     top = _read_keys(context, TOP_LEVEL_KEYS, "context", problems)
@@ -182,10 +318,30 @@ def parse_settings(context: Any, *, profile: str | None = None, source: str = "<
             parsed = _architecture(arch, top[arch], problems)
             if parsed is not None:
                 architectures[arch] = parsed
+    backend = _backend(top.get("backend"), problems)
     problems.raise_if_any()
     return Settings(
-        name_prefix=top["name_prefix"], profile=chosen_profile, architectures=architectures, source=source
+        name_prefix=top["name_prefix"], profile=chosen_profile, architectures=architectures, source=source,
+        backend=backend, state_dir=state_dir,
     )
+
+
+def _backend(raw: Any, problems: Problems) -> BackendSettings:
+    if raw is None:
+        return BackendSettings()
+    values = _read_keys(raw, BACKEND_KEYS, "context.backend", problems)
+    if not values:
+        return BackendSettings()
+    if values["type"] not in ("local", "s3"):
+        problems.add(f"context.backend.type {values['type']!r} is unknown: use local or s3")
+    elif values["type"] == "s3":
+        for key in ("bucket", "region"):
+            problems.check(values.get(key) is not None,
+                           f"context.backend.{key} is missing: an s3 backend needs a bucket and its region")
+        if values.get("region") is not None:
+            problems.check(values["region"] in known_regions(),
+                           f"context.backend.region {values['region']!r} is not an AWS region known to botocore")
+    return BackendSettings(**values)
 
 
 def config_path() -> Path:
@@ -193,7 +349,7 @@ def config_path() -> Path:
 
 
 @lru_cache(maxsize=None)
-def _load(path: str, profile: str | None) -> Settings:
+def _load(path: str, profile: str | None, state_dir: str | None = None) -> Settings:
     file = Path(path)
     try:
         document = json.loads(file.read_text())
@@ -203,9 +359,11 @@ def _load(path: str, profile: str | None) -> Settings:
         raise ConfigError([f"{file} is not valid JSON ({exc}): fix the syntax"]) from None
     if not isinstance(document, dict):
         raise ConfigError([f"{file} must hold a JSON object with a 'context' key"])
-    return parse_settings(document.get("context", {}), profile=profile, source=str(file))
+    return parse_settings(document.get("context", {}), profile=profile, source=str(file), state_dir=state_dir)
 
 
 def load_settings() -> Settings:
-    """Settings from ``$PORTAL_HA_CONFIG`` (default ``./cdktf.json``) and ``$PORTAL_HA_PROFILE``."""
-    return _load(str(config_path()), os.environ.get("PORTAL_HA_PROFILE") or None)
+    """Settings from ``$PORTAL_HA_CONFIG`` (default ``./cdktf.json``), ``$PORTAL_HA_PROFILE`` and
+    ``$PORTAL_HA_STATE_DIR``."""
+    return _load(str(config_path()), os.environ.get("PORTAL_HA_PROFILE") or None,
+                 os.environ.get("PORTAL_HA_STATE_DIR") or None)

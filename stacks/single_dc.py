@@ -1,20 +1,18 @@
-"""``single-dc``: the seed's single-datacenter HA architecture in one region."""
+"""``single-dc``: the seed's single-datacenter HA architecture in one region.
+
+Network over 3 AZs, 2 portal instances in the DMZ behind an internet-facing NLB, and in the internal zone
+an encrypted EFS (mounted on every instance) and a 3-node Aurora MySQL cluster.
+"""
 
 from __future__ import annotations
 
+from cdktf import Fn
 from constructs import Construct
-from constructs_lib.datacenter import Datacenter, DatacenterProps
+
+from constructs_lib.errors import Problems
 
 from .base import PortalStack
-from .settings import ArchitectureSettings, DatacenterSettings, Settings
-
-
-def datacenter_props(settings: Settings, dc: DatacenterSettings) -> DatacenterProps:
-    return DatacenterProps(
-        name=dc.name, region=dc.region, cidr=dc.cidr, az_count=dc.az_count, azs=dc.azs,
-        single_nat_gateway=dc.single_nat_gateway, flow_log_retention_days=dc.flow_log_retention_days,
-        name_prefix=settings.name_prefix,
-    )
+from .settings import ArchitectureSettings, Settings
 
 
 class SingleDcStack(PortalStack):
@@ -22,10 +20,16 @@ class SingleDcStack(PortalStack):
 
     def __init__(self, scope: Construct, settings: Settings, arch: ArchitectureSettings) -> None:
         super().__init__(scope, settings, arch)
+        from constructs_lib.portal_datacenter import PortalDatacenter
+
         dc = arch.datacenters[0]
-        network = Datacenter(self, dc.name, props=datacenter_props(settings, dc), provider=self.providers[dc.name])
-        self.output(f"{dc.name}_vpc_id", network.vpc_id, f"VPC id of datacenter {dc.name} ({dc.region})")
-        self.output(f"{dc.name}_dmz_subnet_ids", network.dmz_subnet_ids,
-                    f"Subnets of the DMZ tier (portal instances) of {dc.name}")
-        self.output(f"{dc.name}_internal_subnet_ids", network.internal_subnet_ids,
-                    f"Subnets of the internal tier (EFS, DB) of {dc.name}")
+        problems = Problems()
+        props = self.datacenter_props(dc, problems, with_file_system=True, with_database=True)
+        problems.raise_if_any()
+        pdc = PortalDatacenter(self, dc.name, props=props, provider=self.providers[dc.name])
+        manifest = self.datacenter_outputs(pdc)
+        assert pdc.database is not None
+        manifest |= self.database_outputs(dc.name, pdc.database)
+        self.output("portal_url", pdc.portal_url, "URL of API Portal (the datacenter's NLB; add your DNS name)")
+        self.output("verify_manifest", Fn.jsonencode({"architecture": arch.name, "datacenters": [manifest]}),
+                    "What portal-ha verify reads: the ids of every HA-relevant resource, per datacenter")

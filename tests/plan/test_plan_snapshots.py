@@ -12,7 +12,7 @@ from stacks.terraform import summarize_plan
 
 pytestmark = pytest.mark.terraform
 
-ARCHES = ["single-dc"]
+ARCHES = ["single-dc", "multi-dc", "multi-dc-local"]
 
 
 @pytest.fixture
@@ -37,3 +37,15 @@ def test_single_dc_plan_reads_azs_from_the_emulator(planner):
     plan = planner.plan("single-dc")
     zones = {r["change"]["after"]["availability_zone"] for r in plan["resource_changes"] if r["type"] == "aws_subnet"}
     assert zones == {"us-east-1a", "us-east-1b", "us-east-1c"}
+
+
+@pytest.mark.parametrize("arch", ["multi-dc", "single-dc"])
+def test_no_password_value_reaches_the_plan(arch, planner):
+    """Write-only and managed passwords never appear in the plan JSON (and so never in a snapshot)."""
+    plan = planner.plan(arch)
+    clusters = [r["change"]["after"] for r in plan["resource_changes"] if r["type"] == "aws_rds_cluster"]
+    assert clusters
+    for after in clusters:
+        assert after.get("master_password") is None and after.get("master_password_wo") is None
+    secrets = [r["change"]["after"] for r in plan["resource_changes"] if r["type"] == "aws_secretsmanager_secret_version"]
+    assert all(s.get("secret_string") is None and s.get("secret_string_wo") is None for s in secrets)

@@ -217,7 +217,7 @@ def test_mysql_only_from_the_client_security_group_and_listed_ranges(doc):
         if r["security_group_id"] == ref("aws_security_group", sg_id)
     ]
     assert all((r["from_port"], r["to_port"], r["ip_protocol"]) == (3306, 3306, "tcp") for r in rules)
-    assert all(r.get("description") for r in rules)
+    assert all(r.get("description") or r.get("tags", {}).get("Name") for r in rules)
     assert [r.get("referenced_security_group_id") for r in rules if "cidr_ipv4" not in r] == [CLIENT_SG]
     assert [r["cidr_ipv4"] for r in rules if "cidr_ipv4" in r] == [PEER_CIDR]
     assert not resources(doc, "aws_vpc_security_group_egress_rule")

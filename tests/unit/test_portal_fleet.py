@@ -234,7 +234,7 @@ def test_instances_accept_only_443_from_the_load_balancer(synth):
     (rule,) = ingress
     assert (rule["ip_protocol"], rule["from_port"], rule["to_port"]) == ("tcp", 443, 443)
     assert rule["referenced_security_group_id"] == lb_sg
-    assert "cidr_ipv4" not in rule and rule["description"]
+    assert "cidr_ipv4" not in rule and rule["tags"]["Name"]
     assert all(i["vpc_security_group_ids"] == [fleet_sg] for i in _instances(doc, "efsfleet"))
 
 

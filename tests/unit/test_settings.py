@@ -73,3 +73,44 @@ def test_bad_cdktf_json_exits_2_with_a_readable_message(tmp_path):
     assert proc.returncode == 2
     assert "datacenters[dc1].az_count 1 is out of range: use 2 to 6" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+MULTI = {"datacenters": [DC, DC | {"name": "dc2", "region": "eu-west-1", "cidr": "10.11.0.0/16"}]}
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        pytest.param({"multi-dc": {"datacenters": [DC]}},
+                     "multi-dc.datacenters has 1 datacenter(s): a multi-datacenter architecture needs at least 2",
+                     id="multi-needs-two"),
+        pytest.param({"multi-dc": {"datacenters": [DC, DC | {"name": "dc2", "cidr": "10.11.0.0/16"}]}},
+                     "multi-dc.datacenters dc1 and dc2 are both in us-east-1: each datacenter needs its own region",
+                     id="same-region-twice"),
+        pytest.param({"multi-dc": MULTI | {"primary": "dc9"}},
+                     "multi-dc.primary 'dc9' is not one of the datacenters (dc1, dc2)", id="unknown-primary"),
+        pytest.param({"multi-dc": {"datacenters": [DC, DC | {"name": "dc2", "region": "eu-west-1",
+                                                            "cidr": "10.10.128.0/17"}]}},
+                     "multi-dc.datacenters[1].cidr 10.10.128.0/17 (dc2) overlaps datacenters[0].cidr 10.10.0.0/16 "
+                     "(dc1): give each datacenter its own range", id="overlapping-cidrs"),
+        pytest.param({"multi-dc": {"datacenters": [DC, DC | {"region": "eu-west-1", "cidr": "10.11.0.0/16"}]}},
+                     "the name 'dc1' is used twice", id="duplicate-names"),
+        pytest.param({"single-dc": MULTI}, "single-dc takes exactly 1", id="single-dc-with-two"),
+        pytest.param({"multi-dc": MULTI | {"database": {"engine": "postgres"}}},
+                     "multi-dc.database.engine is not a known key", id="unknown-section-key"),
+        pytest.param({"multi-dc": MULTI | {"global_lb": {"failure_threshold": "3"}}},
+                     'multi-dc.global_lb.failure_threshold must be an integer, got "3"', id="section-wrong-type"),
+    ],
+)
+def test_bad_multi_dc_context(context, expected):
+    with pytest.raises(ConfigError) as err:
+        parse_settings(context)
+    assert expected in str(err.value)
+
+
+def test_sections_keep_only_the_keys_set():
+    settings = parse_settings({"multi-dc": MULTI | {"load_balancer": {"health_check_interval": 5}}})
+    arch = settings.architectures["multi-dc"]
+    assert arch.section("load_balancer") == {"health_check_interval": 5}
+    assert arch.section("database") == {}
+    assert arch.primary == "dc1"

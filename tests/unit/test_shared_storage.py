@@ -139,7 +139,7 @@ def test_backups_are_enabled(doc):
 def test_nfs_only_from_the_client_security_group_and_listed_ranges(doc, built):
     rules = _efs_ingress(doc)
     assert all((r["from_port"], r["to_port"], r["ip_protocol"]) == (2049, 2049, "tcp") for r in rules)
-    assert all(r.get("description") for r in rules)
+    assert all(r.get("description") or r.get("tags", {}).get("Name") for r in rules)
     assert [r["referenced_security_group_id"] for r in rules if "referenced_security_group_id" in r] == [
         CLIENT_SG
     ]

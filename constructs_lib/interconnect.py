@@ -1,0 +1,220 @@
+"""DatacenterMesh: the network between datacenters, as an inter-region VPC peering mesh.
+
+The seed's "network between the datacenters" becomes, for every pair of datacenters:
+- one VPC peering connection, requested from the first datacenter's region and accepted in the second's
+  (``peer_region``: the peering crosses regions; the accepter resource uses the peer's provider);
+- routes to the peer's VPC range through that connection in every DMZ and internal route table of both sides;
+- network ACL rules on each internal tier admitting the peers' DMZ ranges on NFS and MySQL (the portal
+  instances of every datacenter mount the primary datacenter's shared file system and reach the database).
+
+Security groups cannot reference a group in another region, so stacks add CIDR-based security group rules
+for the peers' DMZ ranges: ``peer_dmz_cidrs(dc_name)`` gives them.
+
+The validation (:func:`check_no_overlap` and the mesh rules) is plain Python. This module loads the
+provider bindings (about 10 s a process) only when a mesh is built, so settings can import it cheaply.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from constructs import Construct
+
+from .errors import Problems, check_name
+
+if TYPE_CHECKING:
+    from .datacenter import Datacenter
+
+# AWS quota "inbound or outbound rules per network ACL": 20 by default, adjustable up to 40.
+DEFAULT_NACL_RULES_PER_DIRECTION = 20
+MAX_NACL_RULES_PER_DIRECTION = 40
+MIN_DATACENTERS = 2
+
+
+def check_no_overlap(named_cidrs: Sequence[tuple[str, str]]) -> list[str]:
+    """Problems for every pair of datacenter VPC ranges that overlap, in input order (``datacenters[i]``).
+
+    ``named_cidrs`` is ``[(datacenter name, VPC CIDR), ...]``. Pure: no jsii, usable by settings before any
+    construct exists. Ranges that do not parse are skipped: ``DatacenterProps`` reports those itself.
+    """
+    parsed: list[tuple[int, str, str, ipaddress.IPv4Network]] = []
+    for index, (name, cidr) in enumerate(named_cidrs):
+        try:
+            parsed.append((index, name, cidr, ipaddress.IPv4Network(cidr, strict=True)))
+        except (ValueError, TypeError):
+            continue
+    problems: list[str] = []
+    for later, (j, name_j, cidr_j, net_j) in enumerate(parsed):
+        for i, name_i, cidr_i, net_i in parsed[:later]:
+            if net_j.overlaps(net_i):
+                problems.append(
+                    f"datacenters[{j}].cidr {cidr_j} ({name_j}) overlaps datacenters[{i}].cidr {cidr_i} ({name_i}): "
+                    "give each datacenter its own range"
+                )
+    return problems
+
+
+def check_mesh_members(members: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Every mesh rule over ``[(name, region, cidr), ...]``: at least 2 members, distinct names, one datacenter
+    per region (the mesh peers across regions), no overlapping ranges. Pure, like :func:`check_no_overlap`."""
+    problems: list[str] = []
+    if len(members) < MIN_DATACENTERS:
+        problems.append(
+            f"datacenters has {len(members)} datacenter(s): a mesh connects at least {MIN_DATACENTERS}; "
+            "add a datacenter, or build a single-datacenter stack without a mesh"
+        )
+    first_by_name: dict[str, int] = {}
+    first_by_region: dict[str, int] = {}
+    for j, (name, region, _cidr) in enumerate(members):
+        if name in first_by_name:
+            problems.append(
+                f"datacenters[{j}].name {name!r} repeats datacenters[{first_by_name[name]}].name: "
+                "give each datacenter its own name"
+            )
+        else:
+            first_by_name[name] = j
+        if region in first_by_region:
+            i = first_by_region[region]
+            problems.append(
+                f"datacenters[{j}] ({name}) and datacenters[{i}] ({members[i][0]}) are both in region {region}: "
+                "the mesh uses inter-region VPC peering; put each datacenter in its own region"
+            )
+        else:
+            first_by_region[region] = j
+    problems.extend(check_no_overlap([(name, cidr) for name, _region, cidr in members]))
+    return problems
+
+
+def merge_cidrs(cidrs: Sequence[str]) -> list[str]:
+    """The same addresses as ``cidrs`` in as few ranges as possible (adjacent subnets merged), sorted."""
+    networks = [ipaddress.IPv4Network(c, strict=True) for c in cidrs]
+    return [str(n) for n in ipaddress.collapse_addresses(networks)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatacenterMeshProps:
+    """How the datacenters are connected. Every default is the production choice."""
+
+    name_prefix: str | None = None
+    """Prefix of the peering connections' Name tags (``{prefix}-{dc_a}-to-{dc_b}``). Default: the first
+    datacenter's ``name_prefix``."""
+    allow_peers_into_internal_tier: bool = True
+    """Add NACL rules admitting every peer's DMZ ranges into each internal tier on NFS (2049) and MySQL (3306),
+    and the replies back out. Default: on, because portal instances in every datacenter mount the primary
+    datacenter's shared file system and reach its database across the peering."""
+    max_nacl_rules_per_direction: int = DEFAULT_NACL_RULES_PER_DIRECTION
+    """Network ACL rules AWS lets this account put in one direction of a NACL. Default: 20, the AWS default
+    quota; the mesh fails fast instead of failing at apply when the rules would exceed it. Raise it (up to 40)
+    only after raising the quota."""
+
+    def __post_init__(self) -> None:
+        problems = Problems()
+        if self.name_prefix is not None:
+            check_name(self.name_prefix, "mesh.name_prefix", 16, problems)
+        problems.check(
+            isinstance(self.max_nacl_rules_per_direction, int)
+            and 1 <= self.max_nacl_rules_per_direction <= MAX_NACL_RULES_PER_DIRECTION,
+            f"mesh.max_nacl_rules_per_direction {self.max_nacl_rules_per_direction!r} is out of range: AWS allows "
+            f"1 to {MAX_NACL_RULES_PER_DIRECTION} rules per NACL direction; use the account's quota (default "
+            f"{DEFAULT_NACL_RULES_PER_DIRECTION})",
+        )
+        problems.raise_if_any()
+
+
+class DatacenterMesh(Construct):
+    """A full mesh of inter-region VPC peerings between ``datacenters``, with routes and internal-tier NACL rules.
+
+    For each pair (i < j): a peering requested with datacenter i's provider (``peer_region`` = j's region,
+    ``auto_accept=False``) and accepted with datacenter j's provider (``auto_accept=True``); routes to j's VPC
+    range in each of i's DMZ and internal route tables and to i's range in j's, created after the acceptance.
+
+    Attributes:
+        pairs: ``[(requester name, accepter name), ...]`` in creation order.
+        peering_connection_ids: ``{(requester name, accepter name): peering connection id}`` (tokens).
+
+    Works on the local emulator (moto), which implements cross-region peering and its accepter.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        datacenters: Sequence[Datacenter],
+        props: DatacenterMeshProps = DatacenterMeshProps(),
+    ) -> None:
+        dcs = list(datacenters)
+        problems = Problems()
+        problems.extend(check_mesh_members([(dc.name, dc.region, dc.vpc_cidr) for dc in dcs]))
+        if not problems.items and props.allow_peers_into_internal_tier:
+            for dc in dcs:
+                peers = merge_cidrs([c for other in dcs if other is not dc for c in other.dmz_cidrs])
+                own = sorted(set(dc.dmz_cidrs))
+                ingress_rules = 2 * (len(own) + len(peers))  # one rule per port (NFS, MySQL) per range
+                problems.check(
+                    ingress_rules <= props.max_nacl_rules_per_direction,
+                    f"datacenters[{dc.name}] internal NACL would need {ingress_rules} inbound rules ({len(own)} own "
+                    f"and {len(peers)} peer DMZ range(s) x 2 ports), above mesh.max_nacl_rules_per_direction "
+                    f"{props.max_nacl_rules_per_direction}: use fewer AZs or datacenters, or raise the AWS quota "
+                    "and set max_nacl_rules_per_direction",
+                )
+        problems.raise_if_any()
+
+        super().__init__(scope, id)
+        # Loaded here, not at import: validation above must stay free of the 10 s provider bindings.
+        from cdktf_cdktf_provider_aws.route import Route
+        from cdktf_cdktf_provider_aws.vpc_peering_connection import VpcPeeringConnection
+        from cdktf_cdktf_provider_aws.vpc_peering_connection_accepter import VpcPeeringConnectionAccepterA
+
+        self.props = props
+        self._datacenters = dcs
+        prefix = props.name_prefix or dcs[0].props.name_prefix
+        self.pairs: list[tuple[str, str]] = []
+        self.peering_connection_ids: dict[tuple[str, str], str] = {}
+
+        for i, requester in enumerate(dcs):
+            for accepter in dcs[i + 1:]:
+                pair = (requester.name, accepter.name)
+                label = f"{requester.name}-to-{accepter.name}"
+                name = f"{prefix}-{label}"
+                peering = VpcPeeringConnection(
+                    self, f"{label}-peering", provider=requester.provider,
+                    vpc_id=requester.vpc_id, peer_vpc_id=accepter.vpc_id, peer_region=accepter.region,
+                    auto_accept=False, tags={"Name": name, "Side": "requester"},
+                )
+                peering_id: str = peering.id
+                acceptance = VpcPeeringConnectionAccepterA(
+                    self, f"{label}-accepter", provider=accepter.provider,
+                    vpc_peering_connection_id=peering_id, auto_accept=True,
+                    tags={"Name": name, "Side": "accepter"},
+                )
+                # Both sides route through the connection once it is active, i.e. after the acceptance.
+                for near, far in ((requester, accepter), (accepter, requester)):
+                    tables = [("dmz", k, rt) for k, rt in enumerate(near.dmz_route_table_ids)]
+                    tables += [("internal", k, rt) for k, rt in enumerate(near.internal_route_table_ids)]
+                    for tier, k, route_table_id in tables:
+                        Route(
+                            self, f"{near.name}-{tier}-{k}-to-{far.name}", provider=near.provider,
+                            route_table_id=route_table_id, destination_cidr_block=far.vpc_cidr,
+                            vpc_peering_connection_id=peering_id, depends_on=[acceptance],
+                        )
+                self.pairs.append(pair)
+                self.peering_connection_ids[pair] = peering_id
+
+        if props.allow_peers_into_internal_tier:
+            for dc in dcs:
+                for cidr in self.peer_dmz_cidrs(dc.name):
+                    dc.allow_into_internal_tier(cidr)
+
+    def peer_dmz_cidrs(self, dc_name: str) -> list[str]:
+        """The DMZ ranges of every datacenter except ``dc_name``, adjacent subnets merged (same addresses).
+
+        For CIDR-based security group rules: security groups cannot reference groups across regions.
+        """
+        names = [dc.name for dc in self._datacenters]
+        if dc_name not in names:
+            raise KeyError(f"{dc_name!r} is not a datacenter of this mesh: use one of {', '.join(names)}")
+        return merge_cidrs([c for dc in self._datacenters if dc.name != dc_name for c in dc.dmz_cidrs])

@@ -1,0 +1,86 @@
+"""What each settings profile changes, in one place.
+
+- ``production``: every HA and safety default of the constructs stays on.
+- ``lab``: teardown-friendly: no deletion protection on the NLB and the DB, no final DB snapshot.
+- ``local``: ``lab``, plus the features the local emulator (moto 5.2) cannot run are left out. Each is
+  listed in ``LOCAL_OMISSIONS`` with the reason, and the CLI prints them: they are never reported as verified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .settings import ArchitectureSettings, Settings
+
+
+@dataclass(frozen=True)
+class Omission:
+    feature: str
+    reason: str
+
+
+# Measured on moto 5.2 (DESIGN.md): an unimplemented API answers 500 and the AWS provider retries for many
+# minutes, so a local deploy must never call one. Others are read back wrongly and would drift on every plan.
+LOCAL_OMISSIONS: dict[str, Omission] = {
+    "monitoring": Omission("EC2 detailed monitoring",
+                           "moto does not implement MonitorInstances: the provider would hang"),
+    "efs_backup": Omission("EFS backup policy", "moto does not implement PutBackupPolicy: the provider would hang"),
+    "efs_tls_policy": Omission("EFS TLS-only file system policy",
+                               "moto cannot delete a file system policy (DeleteFileSystemPolicy hangs), "
+                               "so teardown would hang"),
+    "efs_replication": Omission("EFS replication to a second region",
+                                "moto does not implement EFS replication configurations"),
+    "global_accelerator": Omission("Global Accelerator",
+                                   "moto does not implement Global Accelerator; Route 53 latency records are used"),
+    "global_failover": Omission("Aurora global failover",
+                                "moto does not emulate RDS global failover; membership is still checked"),
+    "performance_insights": Omission("Aurora Performance Insights",
+                                     "moto does not report it back after apply, so every plan would turn it on again"),
+    "instance_parameters": Omission("Aurora instance parameter group (max_allowed_packet, sql_mode, slow log)",
+                                    "moto returns DB parameters without their source, so every plan would "
+                                    "re-apply them"),
+}
+
+
+def omissions(settings: Settings, arch: ArchitectureSettings) -> list[Omission]:
+    """The features the local profile leaves out of this architecture (empty outside ``local``)."""
+    if not settings.is_local:
+        return []
+    keys = ["monitoring", "performance_insights", "instance_parameters"]
+    if arch.name in ("single-dc", "multi-dc"):
+        keys += ["efs_backup", "efs_tls_policy"]
+        if arch.name == "multi-dc" or arch.section("file_system").get("replication_region"):
+            keys.append("efs_replication")
+    if arch.name != "single-dc":
+        if arch.section("global_lb").get("kind") == "global-accelerator":
+            keys.append("global_accelerator")
+        keys.append("global_failover")
+    return [LOCAL_OMISSIONS[k] for k in keys]
+
+
+def fleet_overrides(settings: Settings) -> dict[str, Any]:
+    return {"detailed_monitoring": False} if settings.is_local else {}
+
+
+def load_balancer_overrides(settings: Settings) -> dict[str, Any]:
+    return {"deletion_protection": False} if settings.is_lab else {}
+
+
+def database_overrides(settings: Settings) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if settings.is_lab:
+        overrides |= {"deletion_protection": False, "skip_final_snapshot": True}
+    if settings.is_local:
+        overrides |= {"performance_insights": False, "instance_parameters": False}
+    return overrides
+
+
+def file_system_overrides(settings: Settings) -> dict[str, Any]:
+    if not settings.is_local:
+        return {}
+    return {"backup_policy": False, "tls_policy": False, "replication_region": None}
+
+
+def global_lb_overrides(settings: Settings) -> dict[str, Any]:
+    return {"kind": "route53"} if settings.is_local else {}
