@@ -36,6 +36,8 @@ from typing import Any, Literal
 
 from cdktf import Fn, ITerraformDependable, TerraformElement, TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
 from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
@@ -72,7 +74,9 @@ BACKUP_WINDOW_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):
 MIN_BACKUP_RETENTION, MAX_BACKUP_RETENTION = 1, 35
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
 MASTER_PASSWORD_LENGTH = 32  # letters and digits only: safe in any client config or shell; RDS allows 41
-LOG_EXPORTS = ["error", "slowquery"]
+LOG_EXPORTS = ["audit", "error", "slowquery"]
+MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+ENHANCED_MONITORING_INTERVAL = 60  # seconds: OS metrics of every instance in CloudWatch Logs
 
 
 def parse_engine_version(version: str) -> tuple[int, int, int] | None:
@@ -498,6 +502,15 @@ class DatabaseCluster(Construct):
         # Instances: the first is the writer at creation; instance i goes to AZ i (mod the AZ count), so 3
         # instances sit in 3 distinct AZs. The cluster's own availability_zones stays unset (perpetual diffs).
         azs = datacenter.azs
+        # Enhanced monitoring (OS metrics per instance) through a role RDS assumes.
+        monitoring_role = IamRole(
+            self, "monitoring-role", provider=provider, name=f"{name}-monitoring",
+            assume_role_policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {"Service": "monitoring.rds.amazonaws.com"}}]}),
+        )
+        monitoring_policy = IamRolePolicyAttachment(self, "monitoring-policy", provider=provider,
+                                                    role=monitoring_role.name, policy_arn=MONITORING_POLICY)
         self.instances: list[RdsClusterInstance] = []
         self.instance_azs: list[str] = []
         for i in range(props.instance_count):
@@ -523,6 +536,8 @@ class DatabaseCluster(Construct):
                         PERFORMANCE_INSIGHTS_RETENTION_DAYS if props.performance_insights else None
                     ),
                     performance_insights_kms_key_id=props.kms_key_arn if props.performance_insights else None,
+                    monitoring_interval=ENHANCED_MONITORING_INTERVAL, monitoring_role_arn=monitoring_role.arn,
+                    depends_on=[monitoring_policy],
                     tags={"Name": f"{name}-{i}", "Role": role},
                 )
             )
@@ -541,6 +556,9 @@ class DatabaseCluster(Construct):
             "collation_connection": "utf8mb4_unicode_ci",
             # Deadlocks between portal instances writing the same rows go to the error log (exported).
             "innodb_print_all_deadlocks": "1",
+            # Audit log of connections and DDL/DCL statements (exported to CloudWatch Logs with "audit").
+            "server_audit_logging": "1",
+            "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL",
         }
         if props.engine_major == 3:
             # MySQL 8: refuse unencrypted connections (the portal connects with TLS).
@@ -779,6 +797,7 @@ class GlobalDatabase(Construct):
         props: GlobalDatabaseProps,
         primary: DatabaseSite,
         secondaries: Sequence[DatabaseSite],
+        global_cluster_provider: TerraformProvider | None = None,
     ) -> None:
         secondaries = list(secondaries)
         sites = [primary, *secondaries]
@@ -837,7 +856,9 @@ class GlobalDatabase(Construct):
         self.global_cluster = RdsGlobalCluster(
             self,
             "global-cluster",
-            provider=primary_dc.provider,
+            # The global cluster lives in the primary's region; a stack may pass another provider of that
+            # region (the local profile: one without default tags, which moto does not store here).
+            provider=global_cluster_provider or primary_dc.provider,
             global_cluster_identifier=identifier,
             engine=ENGINE,
             engine_version=props.engine_version,

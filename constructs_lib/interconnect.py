@@ -180,16 +180,19 @@ class DatacenterMesh(Construct):
                 pair = (requester.name, accepter.name)
                 label = f"{requester.name}-to-{accepter.name}"
                 name = f"{prefix}-{label}"
+                # Requester and accepter manage the tags of one connection: identical tags on both sides,
+                # overriding each provider's Datacenter default tag, so neither undoes the other's.
+                tags = {"Name": name, "Datacenter": f"{requester.name}+{accepter.name}"}
                 peering = VpcPeeringConnection(
                     self, f"{label}-peering", provider=requester.provider,
                     vpc_id=requester.vpc_id, peer_vpc_id=accepter.vpc_id, peer_region=accepter.region,
-                    auto_accept=False, tags={"Name": name, "Side": "requester"},
+                    auto_accept=False, tags=tags,
                 )
                 peering_id: str = peering.id
                 acceptance = VpcPeeringConnectionAccepterA(
                     self, f"{label}-accepter", provider=accepter.provider,
                     vpc_peering_connection_id=peering_id, auto_accept=True,
-                    tags={"Name": name, "Side": "accepter"},
+                    tags=tags,
                 )
                 # Both sides route through the connection once it is active, i.e. after the acceptance.
                 for near, far in ((requester, accepter), (accepter, requester)):

@@ -391,7 +391,7 @@ class PortalFleet(Construct):
         self.role_arn: str = role.arn
         IamRolePolicyAttachment(self, "ssm-core", provider=provider, role=self.role_name,
                                 policy_arn=SSM_MANAGED_POLICY)
-        partition = None
+        partition = ""  # read below only where it was set: the aws_partition data source exists only if needed
         if props.installer_s3_uri is not None or props.efs is not None:
             partition = DataAwsPartition(self, "partition", provider=provider).partition
         if props.installer_s3_uri is not None:

@@ -350,7 +350,7 @@ class SharedFileSystem(Construct):
             tags={"Name": description},  # see errors.SG_REFERENCE_NOTE
         )
 
-    def expose_to(self, datacenter: Datacenter) -> str:
+    def expose_to(self, datacenter: Datacenter, *, private_zone: bool = True) -> str | None:
         """Let ``datacenter`` (another VPC) mount this file system by its standard DNS name.
 
         In that datacenter's VPC (with its provider) this creates a private hosted zone named like the file
@@ -374,6 +374,11 @@ class SharedFileSystem(Construct):
                 ]
             )
         self._exposed_to.add(datacenter.name)
+        for cidr in datacenter.dmz_cidrs:
+            self.allow_clients_from(cidr, f"NFS from {datacenter.name} DMZ {cidr} (portal instances over peering)")
+        if not private_zone:
+            # The local profile: moto creates "private" zones as public and ignores their VPC.
+            return None
         zone_name = f"{self.file_system_id}.efs.{self.region}.amazonaws.com"
         zone = Route53Zone(
             self,
@@ -394,16 +399,12 @@ class SharedFileSystem(Construct):
             ttl=60,
             records=self.mount_target_ips,
         )
-        for cidr in datacenter.dmz_cidrs:
-            self.allow_clients_from(
-                cidr, f"NFS from {datacenter.name} DMZ {cidr} (portal instances over peering)"
-            )
         zone_id: str = zone.zone_id
         self.private_zone_ids[datacenter.name] = zone_id
         return zone_id
 
 
-def _tls_only_policy(file_system_arn: str) -> dict:
+def _tls_only_policy(file_system_arn: str) -> dict[str, object]:
     """Deny every request without TLS; allow mount, write and root access only through a mount target."""
     return {
         "Version": "2012-10-17",

@@ -20,10 +20,10 @@ def main() -> int:
     except ConfigError as exc:
         print(f"portal-ha: {exc}", file=sys.stderr)
         return 2
-    from .app import build_app
+    from .app import synth_app
 
     try:
-        build_app(settings).synth()
+        synth_app(settings)
     except ConfigError as exc:
         print(f"portal-ha: {exc}", file=sys.stderr)
         return 2

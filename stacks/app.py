@@ -23,3 +23,13 @@ def build_app(settings: Settings, *, outdir: str | None = None, only: tuple[str,
             continue
         STACK_CLASSES[name](app, settings, arch)
     return app
+
+
+def synth_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None) -> App:
+    """Build, enforce the HA checks (a readable PolicyError instead of cdktf's annotation error), synthesize."""
+    from constructs_lib.checks import enforce_ha_checks
+
+    app = build_app(settings, outdir=outdir, only=only)
+    enforce_ha_checks(app)
+    app.synth()
+    return app

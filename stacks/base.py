@@ -19,6 +19,7 @@ from .emulator import EMULATOR_DIR
 from .settings import ArchitectureSettings, DatacenterSettings, Settings
 
 T = TypeVar("T")
+LAB_WAIVERS = {"HA7": "lab/local profile: DB deletion protection is off so that destroy works"}
 # Emulator state lives beside the emulator's run state: it is worthless once the emulator stops.
 STATE_DIR_LOCAL = EMULATOR_DIR / "state"
 
@@ -42,6 +43,10 @@ class PortalStack(TerraformStack):
         self.providers: dict[str, AwsProvider] = {dc.name: self.provider_for(dc.name, dc.region)
                                                   for dc in arch.datacenters}
         self._backend()
+        from constructs_lib.checks import apply_ha_checks
+
+        # The HA rules run on every synth; the lab profiles waive only DB deletion protection, by name.
+        apply_ha_checks(self, waive=LAB_WAIVERS if settings.is_lab else None)
 
     def _backend(self) -> None:
         """Local state by default (one file per stack); an S3 bucket with S3-native locking when configured."""

@@ -44,7 +44,7 @@ def _synth(arch: str, env: dict[str, str]) -> Path:
     """Synthesize one architecture in-process (what ``cdktf synth`` runs) into cdktf.out."""
     from constructs_lib.errors import ConfigError
 
-    from .app import build_app
+    from .app import synth_app
     from .settings import load_settings
 
     os.environ.update(env)
@@ -53,7 +53,7 @@ def _synth(arch: str, env: dict[str, str]) -> Path:
         if arch not in settings.architectures:
             raise ConfigError([f"{arch} is not configured in {settings.source}: add a '{arch}' object to its context"])
         started = time.monotonic()
-        build_app(settings, outdir=str(OUTDIR), only=(arch,)).synth()
+        synth_app(settings, outdir=str(OUTDIR), only=(arch,))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     _say(f"synthesized {arch} ({settings.profile} profile) in {time.monotonic() - started:.1f} s")
@@ -111,6 +111,166 @@ def plan(arch: str, local: bool, as_json: bool) -> None:
         click.echo(f"  {count:3d}  {rtype}")
     click.echo(f"plan of {arch}: {len(digest['resources'])} resources to create, "
                f"{len(digest['outputs'])} outputs ({time.monotonic() - started:.1f} s)")
+
+
+def _settings_for(arch: str, env: dict[str, str]):
+    from constructs_lib.errors import ConfigError
+
+    from .settings import load_settings
+
+    os.environ.update(env)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if arch not in settings.architectures:
+        raise click.ClickException(f"{arch} is not configured in {settings.source}")
+    return settings
+
+
+def _announce_omissions(arch: str, env: dict[str, str]) -> None:
+    from . import profiles
+
+    settings = _settings_for(arch, env)
+    dropped = profiles.omissions(settings, settings.architectures[arch])
+    if dropped:
+        _say(f"{settings.profile} profile: left out because the emulator cannot run them (never reported as verified):")
+        for item in dropped:
+            click.echo(f"      - {item.feature}: {item.reason}", err=True)
+
+
+def _init(directory: Path, env: dict[str, str], local: bool) -> None:
+    from . import terraform
+
+    settings = _settings_for(directory.name, env)
+    extra: tuple[str, ...] = ()
+    if local and settings.backend.type == "s3":
+        extra = ("-backend-config=use_path_style=true",)  # moto serves buckets by path, not by host name
+    _say("terraform init")
+    terraform.run(["init", "-input=false", "-no-color", *extra], directory, env)
+
+
+# moto's single-process server answers requests in threads; with Terraform's default of 10 concurrent
+# operations, an occasional request was executed twice (InvalidPermission.Duplicate, NetworkAclEntryAlreadyExists
+# on a fresh emulator). Fewer concurrent operations against the emulator avoid it; AWS keeps the default.
+LOCAL_PARALLELISM = 4
+
+
+def _apply(directory: Path, env: dict[str, str], verb: str, *, local: bool = False) -> None:
+    """Stream terraform apply/destroy, one line per finished resource."""
+    import subprocess
+
+    args = [toolchain.terraform_binary(), "apply" if verb == "apply" else "destroy", "-auto-approve",
+            "-input=false", "-no-color", *([f"-parallelism={LOCAL_PARALLELISM}"] if local else [])]
+    done = 0
+    with subprocess.Popen(args, cwd=directory, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as proc:
+        assert proc.stdout is not None
+        tail: list[str] = []
+        for line in proc.stdout:
+            tail = (tail + [line.rstrip()])[-40:]
+            if "complete after" in line:
+                done += 1
+                click.echo(f"  [{done:3d}] {line.strip()}", err=True)
+            elif line.startswith(("Error", "│ Error")):
+                click.echo(f"        {line.rstrip()}", err=True)
+    if proc.returncode != 0:
+        raise click.ClickException(f"terraform {verb} failed:\n" + "\n".join(tail))
+
+
+def _manifest(directory: Path, env: dict[str, str]) -> dict:
+    from . import terraform
+
+    try:
+        outputs = terraform.outputs(directory, env)
+    except terraform.TerraformError as exc:
+        raise click.ClickException(str(exc)) from None
+    if "verify_manifest" not in outputs:
+        raise click.ClickException(f"{directory.name} has no deployment outputs: run portal-ha up {directory.name} first")
+    return json.loads(outputs["verify_manifest"])
+
+
+def _ready_dir(arch: str, env: dict[str, str], local: bool) -> Path:
+    """The stack folder, synthesized and initialized (reusing what ``up`` left)."""
+    from .terraform import stack_dir
+
+    directory = stack_dir(OUTDIR, arch)
+    if not (directory / ".terraform").exists():
+        directory = _synth(arch, env)
+        _init(directory, env, local)
+    return directory
+
+
+@main.command()
+@arch_argument
+@local_option
+def up(arch: str, local: bool) -> None:
+    """Synthesize ARCH and deploy it (terraform apply), then print the stack outputs."""
+    from . import terraform
+
+    started = time.monotonic()
+    env = _environment(local)
+    if local:
+        _announce_omissions(arch, env)
+    directory = _synth(arch, env)
+    _init(directory, env, local)
+    _say(f"terraform apply ({'local emulator' if local else 'AWS'})")
+    _apply(directory, env, "apply", local=local)
+    outputs = terraform.outputs(directory, env)
+    _say(f"{arch} is up in {time.monotonic() - started:.0f} s. Outputs:")
+    for name, value in sorted(outputs.items()):
+        if name != "verify_manifest":
+            click.echo(f"  {name} = {json.dumps(value)}")
+
+
+@main.command()
+@arch_argument
+@local_option
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def verify(arch: str, local: bool, as_json: bool) -> None:
+    """Check the live deployment of ARCH against the HA rules. Exit 1 on any FAIL."""
+    from . import verify as checks
+
+    env = _environment(local)
+    directory = _ready_dir(arch, env, local)
+    manifest = _manifest(directory, env)
+    os.environ.update(env)
+    started = time.monotonic()
+    results = checks.verify(manifest)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        click.echo(checks.render_table(results))
+        if local:
+            _announce_omissions(arch, env)
+        _say(f"verified in {time.monotonic() - started:.1f} s")
+    if any(r.status == checks.FAIL for r in results):
+        sys.exit(1)
+
+
+@main.command()
+@arch_argument
+@local_option
+def down(arch: str, local: bool) -> None:
+    """Destroy ARCH, then check that nothing of it is left. Exit 1 if something is."""
+    from .teardown import automated_backups, leftovers
+
+    started = time.monotonic()
+    env = _environment(local)
+    directory = _ready_dir(arch, env, local)
+    manifest = _manifest(directory, env)
+    settings = _settings_for(arch, env)
+    _say(f"terraform destroy ({'local emulator' if local else 'AWS'})")
+    _apply(directory, env, "destroy", local=local)
+    os.environ.update(env)
+    left = leftovers(manifest, settings.name_prefix)
+    for arn in automated_backups(manifest, settings.name_prefix):
+        click.echo(f"  automated backup (AWS-managed, expires with its retention period): {arn}", err=True)
+    if left:
+        for item in left:
+            click.echo(f"  left: {item}", err=True)
+        raise click.ClickException(f"{len(left)} resource(s) of {arch} are still there")
+    _say(f"{arch} destroyed in {time.monotonic() - started:.0f} s; nothing of it is left")
 
 
 @main.command("env")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -79,11 +80,12 @@ def start(state_dir: Path = EMULATOR_DIR, *, timeout: float = 60.0) -> Emulator:
     if running is not None:
         return running
     state_dir.mkdir(parents=True, exist_ok=True)
+    _forget_deployments(state_dir)
     port = free_port()
     log = open(state_dir / "moto.log", "ab")  # noqa: SIM115 - the server keeps it after we return
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+        [sys.executable, "-m", "stacks.moto_fixes", "-H", HOST, "-p", str(port)],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
     )
     deadline = time.monotonic() + timeout
@@ -98,9 +100,15 @@ def start(state_dir: Path = EMULATOR_DIR, *, timeout: float = 60.0) -> Emulator:
     raise RuntimeError(f"moto server did not answer on {HOST}:{port} within {timeout:.0f} s")
 
 
+def _forget_deployments(state_dir: Path) -> None:
+    """Terraform state of stacks deployed to a previous emulator describes resources that no longer exist."""
+    shutil.rmtree(state_dir / "state", ignore_errors=True)
+
+
 def stop(state_dir: Path = EMULATOR_DIR) -> bool:
     """Stop the recorded emulator (its in-memory AWS goes with it). True if one was running."""
     state = state_dir / "state.json"
+    _forget_deployments(state_dir)
     if not state.exists():
         return False
     pid = int(json.loads(state.read_text())["pid"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from cdktf import Fn
+from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from constructs_lib.errors import Problems
@@ -90,7 +91,7 @@ class MultiDcStack(PortalStack):
             efs = primary_dc.file_system
             assert efs is not None
             for dc in others:
-                efs.expose_to(datacenters[dc.name].network)
+                efs.expose_to(datacenters[dc.name].network, private_zone=not settings.is_local)
                 for cidr in primary_dc.network.internal_cidrs:
                     datacenters[dc.name].fleet.allow_egress(cidr, 2049, f"NFS to the shared EFS in {primary.name}")
 
@@ -102,7 +103,12 @@ class MultiDcStack(PortalStack):
             )
             for dc in ordered
         ]
-        database = GlobalDatabase(self, "db", props=db_props, primary=sites[0], secondaries=sites[1:])
+        global_cluster_provider = None
+        if settings.is_local:
+            # moto does not store tags on a global cluster: give it a provider without default tags.
+            global_cluster_provider = AwsProvider(self, "aws-global-db", region=primary.region, alias="global-db")
+        database = GlobalDatabase(self, "db", props=db_props, primary=sites[0], secondaries=sites[1:],
+                                  global_cluster_provider=global_cluster_provider)
 
         ga = glb_props.kind == "global-accelerator"
         from constructs_lib.global_lb import GLOBAL_ACCELERATOR_REGION

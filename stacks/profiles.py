@@ -40,6 +40,10 @@ LOCAL_OMISSIONS: dict[str, Omission] = {
     "instance_parameters": Omission("Aurora instance parameter group (max_allowed_packet, sql_mode, slow log)",
                                     "moto returns DB parameters without their source, so every plan would "
                                     "re-apply them"),
+    "efs_private_zone": Omission("Private zone publishing the EFS name in the other datacenters' VPCs",
+                                 "moto creates private hosted zones as public zones and ignores their VPC"),
+    "global_cluster_tags": Omission("Default tags on the Aurora global cluster",
+                                    "moto does not store tags on global clusters, so every plan would re-add them"),
 }
 
 
@@ -52,10 +56,12 @@ def omissions(settings: Settings, arch: ArchitectureSettings) -> list[Omission]:
         keys += ["efs_backup", "efs_tls_policy"]
         if arch.name == "multi-dc" or arch.section("file_system").get("replication_region"):
             keys.append("efs_replication")
+        if arch.name == "multi-dc":
+            keys.append("efs_private_zone")
     if arch.name != "single-dc":
         if arch.section("global_lb").get("kind") == "global-accelerator":
             keys.append("global_accelerator")
-        keys.append("global_failover")
+        keys += ["global_failover", "global_cluster_tags"]
     return [LOCAL_OMISSIONS[k] for k in keys]
 
 

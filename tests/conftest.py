@@ -31,10 +31,10 @@ def repo_settings():
 @pytest.fixture(scope="session")
 def synth_outdir(repo_settings, tmp_path_factory) -> Path:
     """Every configured architecture synthesized once into a cdktf.out folder."""
-    from stacks.app import build_app
+    from stacks.app import synth_app
 
     outdir = tmp_path_factory.mktemp("cdktf.out")
-    build_app(repo_settings, outdir=str(outdir)).synth()
+    synth_app(repo_settings, outdir=str(outdir))
     return outdir
 
 

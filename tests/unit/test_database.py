@@ -159,7 +159,7 @@ def test_cluster_is_aurora_mysql_3_encrypted_backed_up_and_protected(doc):
     assert cluster["deletion_protection"] is True
     assert cluster["skip_final_snapshot"] is False
     assert cluster["final_snapshot_identifier"] == "portal-solo-db-final"
-    assert cluster["enabled_cloudwatch_logs_exports"] == ["error", "slowquery"]
+    assert cluster["enabled_cloudwatch_logs_exports"] == ["audit", "error", "slowquery"]
     assert cluster["iam_database_authentication_enabled"] is True
     assert cluster["port"] == 3306 and cluster["provider"] == "aws.solo"
 
@@ -657,3 +657,13 @@ def test_global_database_primary_key_given_twice_must_agree():
         ("dc2", "eu-west-1", "10.2.0.0/16", None),
     )
     assert "and the primary site's kms_key_arn" in message and "differ: set the primary's key once" in message
+
+
+def test_instances_have_enhanced_monitoring_and_the_cluster_audits(doc):
+    instances = list(resources(doc, "aws_rds_cluster_instance").values())
+    assert instances and all(i["monitoring_interval"] == 60 and i["monitoring_role_arn"] for i in instances)
+    policies = [p["policy_arn"] for p in resources(doc, "aws_iam_role_policy_attachment").values()]
+    assert "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" in policies
+    params = {p["name"]: p["value"] for g in resources(doc, "aws_rds_cluster_parameter_group").values()
+              for p in g["parameter"]}
+    assert params["server_audit_logging"] == "1" and "QUERY_DDL" in params["server_audit_events"]

@@ -1,0 +1,109 @@
+"""After ``portal-ha down``: prove that nothing of the stack is left in AWS (or in the emulator).
+
+Two looks: every resource named in the stack's verify manifest must be gone (or terminated/deleted, where AWS
+keeps a tombstone), and a sweep of the tagging API in each region must find nothing still tagged with the
+stack's ``Project`` and ``Architecture`` default tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .verify import Clients
+
+# States in which AWS (and moto) keep listing a resource that is in fact gone.
+GONE_STATES = {"terminated", "shutting-down", "deleted", "deleting"}
+# Automated DB backups ("rds:<cluster>-<date>") are AWS-managed and expire with their retention period; they
+# are reported, never counted as resources of the stack. Final snapshots (production) are counted.
+AUTOMATED_BACKUP_MARKERS = (":cluster-snapshot:rds:", ":snapshot:rds:")
+
+
+def _gone(call: Callable[[], Any]) -> bool:
+    """True if the describe call says the resource does not exist (a NotFound-style error or an empty list)."""
+    try:
+        found = call()
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if "NotFound" in code or "NoSuch" in code or code in ("InvalidParameterValue",):
+            return True
+        raise
+    return not found
+
+
+def leftovers(manifest: dict[str, Any], project: str, aws: Clients | None = None) -> list[str]:
+    """What is still there of the deployment described by ``manifest``; empty when the teardown is complete."""
+    aws = aws or Clients()
+    left: list[str] = []
+    for dc in manifest["datacenters"]:
+        region = dc["region"]
+        ec2, elb, rds, efs = aws("ec2", region), aws("elbv2", region), aws("rds", region), aws("efs", region)
+        reservations = ec2.describe_instances(
+            Filters=[{"Name": "instance-id", "Values": dc["instance_ids"]}])["Reservations"]
+        left += [f"{dc['name']}: instance {i['InstanceId']} ({i['State']['Name']})"
+                 for r in reservations for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
+        if not _gone(lambda: ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [dc["vpc_id"]]}])["Vpcs"]):
+            left.append(f"{dc['name']}: VPC {dc['vpc_id']}")
+        if not _gone(lambda: elb.describe_load_balancers(LoadBalancerArns=[dc["nlb_arn"]])["LoadBalancers"]):
+            left.append(f"{dc['name']}: NLB {dc['nlb_arn']}")
+        if "db_cluster_identifier" in dc and not _gone(
+                lambda: rds.describe_db_clusters(DBClusterIdentifier=dc["db_cluster_identifier"])["DBClusters"]):
+            left.append(f"{dc['name']}: DB cluster {dc['db_cluster_identifier']}")
+        if "efs_file_system_id" in dc and not _gone(
+                lambda: efs.describe_file_systems(FileSystemId=dc["efs_file_system_id"])["FileSystems"]):
+            left.append(f"{dc['name']}: EFS {dc['efs_file_system_id']}")
+        left += _tagged(aws, region, project, manifest["architecture"])
+    glb = manifest.get("global_lb") or {}
+    if glb.get("zone_id"):
+        route53 = aws("route53", "us-east-1")
+        if not _gone(lambda: route53.get_hosted_zone(Id=glb["zone_id"])):
+            left.append(f"global: hosted zone {glb['zone_id']}")
+        for name, check_id in (glb.get("health_check_ids") or {}).items():
+            if not _gone(lambda: route53.get_health_check(HealthCheckId=check_id)):  # noqa: B023 - called at once
+                left.append(f"global: health check {check_id} ({name})")
+    return left
+
+
+def _tagged(aws: Clients, region: str, project: str, architecture: str) -> list[str]:
+    """Resources in ``region`` still carrying the stack's default tags, tombstones excepted."""
+    tagging = aws("resourcegroupstaggingapi", region)
+    filters = [{"Key": "Project", "Values": [project]}, {"Key": "Architecture", "Values": [architecture]}]
+    arns = [m["ResourceARN"] for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters)
+            for m in page["ResourceTagMappingList"]]
+    ec2 = aws("ec2", region)
+    left = []
+    for arn in arns:
+        kind, _, ident = arn.split(":")[-1].partition("/")
+        if kind == "instance":
+            state = ec2.describe_instances(InstanceIds=[ident])["Reservations"][0]["Instances"][0]["State"]["Name"]
+            if state in GONE_STATES:
+                continue
+        if kind == "natgateway":
+            gateways = ec2.describe_nat_gateways(NatGatewayIds=[ident])["NatGateways"]
+            if not gateways or gateways[0]["State"] in GONE_STATES:
+                continue
+        if kind == "vpc-peering-connection":
+            # AWS (and moto) keep a deleted peering connection visible for a while, in state "deleted".
+            peerings = ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[ident])["VpcPeeringConnections"]
+            if not peerings or peerings[0]["Status"]["Code"] in GONE_STATES:
+                continue
+        if any(marker in arn for marker in AUTOMATED_BACKUP_MARKERS):
+            continue
+        left.append(f"{region}: tagged {arn}")
+    return left
+
+
+def automated_backups(manifest: dict[str, Any], project: str, aws: Clients | None = None) -> list[str]:
+    """Automated DB backups still listed after teardown: AWS-managed, they expire with their retention."""
+    aws = aws or Clients()
+    found = []
+    for region in sorted({dc["region"] for dc in manifest["datacenters"]}):
+        tagging = aws("resourcegroupstaggingapi", region)
+        filters = [{"Key": "Project", "Values": [project]},
+                   {"Key": "Architecture", "Values": [manifest["architecture"]]}]
+        for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
+            found += [m["ResourceARN"] for m in page["ResourceTagMappingList"]
+                      if any(marker in m["ResourceARN"] for marker in AUTOMATED_BACKUP_MARKERS)]
+    return found
