@@ -1,5 +1,9 @@
 """portal-ha constructs: Axway API Portal in high availability on AWS, for CDK for Terraform (Python).
 
+The public API is ``__all__``: the constructs, their props, ``ExistingNetwork`` (adopt a VPC), the HA policy
+checks and ``ConfigError``. Every construct takes either props to build a resource or an existing resource,
+never both (that is a ``ConfigError``). The package is typed (``py.typed``) and mypy-clean in strict mode.
+
 Names are imported lazily, so ``constructs_lib.errors`` (and config validation) stays cheap: loading the
 provider bindings costs about 10 s per process and happens only when a construct is first used.
 """
@@ -12,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from .checks import PolicyError, apply_ha_checks, enforce_ha_checks
     from .database import DatabaseCluster, DatabaseClusterProps, DatabaseSite, GlobalDatabase, GlobalDatabaseProps
-    from .datacenter import Datacenter, DatacenterProps, SubnetCidrs
+    from .datacenter import Datacenter, DatacenterProps, ExistingNetwork, SubnetCidrs
     from .datacenter_lb import DatacenterLoadBalancer, DatacenterLoadBalancerProps
     from .global_lb import GlobalEndpoint, GlobalLoadBalancer, GlobalLoadBalancerProps
     from .interconnect import DatacenterMesh, DatacenterMeshProps
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "Datacenter": ".datacenter",
     "DatacenterProps": ".datacenter",
+    "ExistingNetwork": ".datacenter",
     "SubnetCidrs": ".datacenter",
     "PortalFleet": ".portal_fleet",
     "PortalFleetProps": ".portal_fleet",
@@ -44,9 +50,40 @@ _EXPORTS = {
     "GlobalEndpoint": ".global_lb",
     "PortalDatacenter": ".portal_datacenter",
     "PortalDatacenterProps": ".portal_datacenter",
+    "apply_ha_checks": ".checks",
+    "enforce_ha_checks": ".checks",
+    "PolicyError": ".checks",
 }
 
-__all__ = ["ConfigError", *_EXPORTS]
+__all__ = [  # a literal list: type checkers read it to know what the package exports
+    "ConfigError",
+    "Datacenter",
+    "DatacenterProps",
+    "ExistingNetwork",
+    "SubnetCidrs",
+    "PortalFleet",
+    "PortalFleetProps",
+    "EfsMount",
+    "DatacenterLoadBalancer",
+    "DatacenterLoadBalancerProps",
+    "SharedFileSystem",
+    "SharedFileSystemProps",
+    "DatabaseCluster",
+    "DatabaseClusterProps",
+    "DatabaseSite",
+    "GlobalDatabase",
+    "GlobalDatabaseProps",
+    "DatacenterMesh",
+    "DatacenterMeshProps",
+    "GlobalLoadBalancer",
+    "GlobalLoadBalancerProps",
+    "GlobalEndpoint",
+    "PortalDatacenter",
+    "PortalDatacenterProps",
+    "apply_ha_checks",
+    "enforce_ha_checks",
+    "PolicyError",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -106,14 +106,16 @@ class GlobalLoadBalancerProps:
     ``global-accelerator``. Default: none (only valid with ``global-accelerator``: no DNS record, clients use
     the accelerator's DNS name or static IPs)."""
     hosted_zone_id: str | None = None
-    """Existing hosted zone for the records (``Z...``). Default: a new public zone named ``zone_name`` is created."""
+    """Existing hosted zone for the records (``Z...``): no zone resource is created, the records go in it.
+    Default: a new public zone named ``zone_name`` is created."""
     zone_name: str | None = None
     """Name of the new public zone (or, with ``hosted_zone_id``, of the existing one, used to check that the
     domain lies in it). Default: the domain's parent (``example.com`` for ``portal.example.com``), or the
     domain itself when it has only two labels."""
     zone_force_destroy: bool = False
     """Lab teardown: let ``destroy`` delete a created zone that still holds records made outside Terraform.
-    Default: off, so such records are never deleted by accident."""
+    Default: off, so such records are never deleted by accident. A ``ConfigError`` with ``hosted_zone_id``:
+    an existing zone is never created nor destroyed here."""
     routing: str = "latency"
     """Route 53 routing: ``latency`` (every healthy datacenter serves its nearest users) or ``failover``
     (exactly 2 endpoints, the first primary). Default: latency, active-active as the seed requires."""
@@ -201,6 +203,12 @@ class GlobalLoadBalancerProps:
                 "global_lb.domain is an unresolved token, so its parent zone cannot be derived: set zone_name "
                 "or hosted_zone_id"
             )
+        if self.hosted_zone_id is not None and self.zone_force_destroy:
+            problems.add(
+                "global_lb.hosted_zone_id (an existing zone) and zone_force_destroy (applies to a zone this "
+                "construct creates) are both set: an existing zone is never created nor destroyed here; remove "
+                "zone_force_destroy, or hosted_zone_id to create the zone"
+            )
         if _known(self.hosted_zone_id):
             problems.check(
                 bool(HOSTED_ZONE_ID_PATTERN.match(str(self.hosted_zone_id))),
@@ -212,8 +220,9 @@ class GlobalLoadBalancerProps:
             zone_problems = dns_name_problems(str(self.zone_name), "global_lb.zone_name")
             problems.extend(zone_problems)
             zone_ok = not zone_problems
-        if domain_ok and zone_ok and _known(self.domain) and (self.zone_name is None or _known(self.zone_name)):
-            zone = self.effective_zone_name
+        zone = self.effective_zone_name
+        if (domain_ok and zone_ok and _known(self.domain) and zone is not None
+                and (self.zone_name is None or _known(self.zone_name))):
             problems.check(
                 self.domain == zone or self.domain.endswith("." + zone),
                 f"global_lb.domain {self.domain!r} is outside global_lb.zone_name {zone!r}: records can only be "
@@ -334,8 +343,10 @@ class GlobalLoadBalancer(Construct):
             return
         from cdktf_cdktf_provider_aws.route53_zone import Route53Zone
 
+        zone_name = props.effective_zone_name
+        assert zone_name is not None  # _zone runs only with a domain, which gives a zone name
         zone = Route53Zone(
-            self, "zone", provider=self.provider, name=props.effective_zone_name,
+            self, "zone", provider=self.provider, name=zone_name,
             comment=f"{props.name_prefix}: public zone of {props.domain}", force_destroy=props.zone_force_destroy,
             tags={"Name": f"{props.name_prefix}-{props.effective_zone_name}"},
         )
@@ -362,18 +373,18 @@ class GlobalLoadBalancer(Construct):
             )
             check_id: str = check.id
             self.health_check_ids[endpoint.name] = check_id
-            policy: dict[str, object]
+            latency: Route53RecordLatencyRoutingPolicy | None = None
+            failover: Route53RecordFailoverRoutingPolicy | None = None
             if props.routing == "latency":
-                policy = {"latency_routing_policy": Route53RecordLatencyRoutingPolicy(region=endpoint.region)}
+                latency = Route53RecordLatencyRoutingPolicy(region=endpoint.region)
             else:
-                role = "PRIMARY" if index == 0 else "SECONDARY"
-                policy = {"failover_routing_policy": Route53RecordFailoverRoutingPolicy(type=role)}
+                failover = Route53RecordFailoverRoutingPolicy(type="PRIMARY" if index == 0 else "SECONDARY")
             record = Route53Record(
                 self, f"{endpoint.name}-record", provider=self.provider, zone_id=self.zone_id, name=props.domain,
                 type="A", set_identifier=endpoint.name, health_check_id=check_id,
                 alias=Route53RecordAlias(name=endpoint.nlb_dns_name, zone_id=endpoint.nlb_zone_id,
                                          evaluate_target_health=True),
-                **policy,
+                latency_routing_policy=latency, failover_routing_policy=failover,
             )
             self.record_fqdns.append(record.fqdn)
 

@@ -5,6 +5,20 @@ Network (``Datacenter``), the portal instances (``PortalFleet``) behind the data
 (``SharedFileSystem``) and the three-node database cluster (``DatabaseCluster``). In multi-datacenter stacks
 the file system and the database may live elsewhere: pass ``efs_mount`` to mount another datacenter's file
 system, and leave ``database`` unset when a ``GlobalDatabase`` provides the cluster.
+
+Each piece is either built from props or given as an existing resource, never both (a ``ConfigError``):
+
+- network: ``props.network`` as ``DatacenterProps`` (build a VPC) or ``ExistingNetwork`` (adopt one), or an
+  existing ``Datacenter`` construct as ``datacenter=`` (for example one made with ``Datacenter.from_existing``
+  that your own resources also use);
+- shared file system: ``props.file_system`` (build one here), ``props.efs_mount`` (mount another VPC's), or an
+  existing ``SharedFileSystem`` in this datacenter's VPC as ``shared_file_system=``;
+- database: ``props.database`` (build a cluster here), or an existing ``DatabaseCluster`` in this datacenter's
+  VPC as ``database_cluster=`` (for example a ``GlobalDatabase`` member), or none.
+
+An existing file system or cluster must have been built on the ``datacenter=`` passed here (same VPC): its
+security group then admits the portal instances' security group (NFS 2049, MySQL 3306), and the instances
+mount the file system.
 """
 
 from __future__ import annotations
@@ -15,9 +29,9 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from .database import DatabaseCluster, DatabaseClusterProps
-from .datacenter import Datacenter, DatacenterProps
+from .datacenter import Datacenter, DatacenterProps, ExistingNetwork
 from .datacenter_lb import DatacenterLoadBalancer, DatacenterLoadBalancerProps
-from .errors import Problems
+from .errors import ConfigError, Problems
 from .portal_fleet import EfsMount, PortalFleet, PortalFleetProps
 from .shared_storage import SharedFileSystem, SharedFileSystemProps
 
@@ -26,23 +40,27 @@ from .shared_storage import SharedFileSystem, SharedFileSystemProps
 class PortalDatacenterProps:
     """The pieces of one datacenter. Storage and database are optional so that stacks can share them."""
 
-    network: DatacenterProps
-    """The VPC, subnets and routing of this datacenter."""
+    network: DatacenterProps | ExistingNetwork | None = None
+    """The datacenter's network: ``DatacenterProps`` builds a VPC with three subnet tiers; ``ExistingNetwork``
+    adopts an existing VPC and subnets without creating any network resource. Default: None, valid only when
+    an existing ``Datacenter`` is passed to ``PortalDatacenter(datacenter=...)``."""
     fleet: PortalFleetProps = PortalFleetProps()
     """The portal instances. Default: 2 instances in distinct AZs."""
     load_balancer: DatacenterLoadBalancerProps = DatacenterLoadBalancerProps()
     """The datacenter's NLB. Default: TCP 443, health check every 10 s, 2/2 thresholds."""
     file_system: SharedFileSystemProps | None = None
     """Build a shared file system here and mount it on this datacenter's instances. Default: none (set
-    ``efs_mount`` to mount another datacenter's, or ``fleet.data_volume_gb`` for local storage)."""
+    ``efs_mount`` to mount another datacenter's, pass ``shared_file_system=`` to mount an existing one, or set
+    ``fleet.data_volume_gb`` for local storage)."""
     efs_mount: EfsMount | None = None
     """Mount a file system that lives in another datacenter. Default: none."""
     database: DatabaseClusterProps | None = None
-    """Build a database cluster here. Default: none (a ``GlobalDatabase`` or an existing cluster serves it)."""
+    """Build a database cluster here. Default: none (a ``GlobalDatabase`` or an existing cluster, passed as
+    ``database_cluster=``, serves it)."""
 
     def __post_init__(self) -> None:
         problems = Problems()
-        where = f"datacenters[{self.network.name}]"
+        where = _where(self.network.name if self.network is not None else None)
         problems.check(
             not (self.file_system is not None and self.efs_mount is not None),
             f"{where}: file_system and efs_mount are both set: build a file system here or mount another "
@@ -60,27 +78,130 @@ class PortalDatacenterProps:
         problems.raise_if_any()
 
 
-class PortalDatacenter(Construct):
-    """One API Portal datacenter: network, >= 2 portal instances behind an NLB, and optionally EFS and DB."""
+def _where(name: str | None) -> str:
+    return f"datacenters[{name}]" if name is not None else "portal_datacenter"
 
-    def __init__(self, scope: Construct, id: str, *, props: PortalDatacenterProps, provider: AwsProvider) -> None:
+
+def _name_of(datacenter: Datacenter | None) -> str:
+    return "none" if datacenter is None else datacenter.name
+
+
+def _existing_resource_problems(
+    props: PortalDatacenterProps,
+    provider: AwsProvider | None,
+    datacenter: Datacenter | None,
+    shared_file_system: SharedFileSystem | None,
+    database_cluster: DatabaseCluster | None,
+) -> list[str]:
+    """Every conflict between props that build a piece and an existing resource given for it."""
+    problems = Problems()
+    name = props.network.name if props.network is not None else datacenter.name if datacenter else None
+    where = _where(name)
+    if props.network is not None and datacenter is not None:
+        problems.add(
+            f"{where}: network (props to build or adopt a network) and datacenter (an existing Datacenter "
+            f"{datacenter.name}) are both set: pass one"
+        )
+    elif props.network is None and datacenter is None:
+        problems.add(
+            f"{where}: network is missing: set props.network (DatacenterProps to build a VPC, ExistingNetwork "
+            "to adopt one) or pass an existing Datacenter as datacenter="
+        )
+    if props.network is not None and provider is None:
+        problems.add(f"{where}: provider is missing: pass the AwsProvider of {props.network.region} as provider=")
+    if datacenter is not None and provider is not None and provider is not datacenter.provider:
+        problems.add(
+            f"{where}: provider is not the provider of datacenter {datacenter.name}: leave provider unset, the "
+            "datacenter's provider is used"
+        )
+    if shared_file_system is not None:
+        if props.file_system is not None:
+            problems.add(
+                f"{where}: file_system (props to build a file system) and shared_file_system (an existing "
+                "SharedFileSystem) are both set: pass one"
+            )
+        if props.efs_mount is not None:
+            problems.add(
+                f"{where}: efs_mount (another datacenter's file system) and shared_file_system (an existing "
+                "SharedFileSystem) are both set: pass one"
+            )
+        if props.fleet.data_volume_gb is not None:
+            problems.add(
+                f"{where}: fleet.data_volume_gb (local storage) is set together with shared_file_system: "
+                "choose one"
+            )
+        if shared_file_system.datacenter is not datacenter:
+            problems.add(
+                f"{where}: shared_file_system is in datacenter {shared_file_system.datacenter.name}, which is "
+                f"not the datacenter= passed here ({_name_of(datacenter)}): the instances mount it in its own "
+                "VPC; pass its Datacenter as datacenter=, or mount another VPC's file system with efs_mount"
+            )
+    if database_cluster is not None:
+        if props.database is not None:
+            problems.add(
+                f"{where}: database (props to build a database cluster) and database_cluster (an existing "
+                "DatabaseCluster) are both set: pass one"
+            )
+        if database_cluster.datacenter is not datacenter:
+            problems.add(
+                f"{where}: database_cluster is in datacenter {database_cluster.datacenter.name}, which is not "
+                f"the datacenter= passed here ({_name_of(datacenter)}): its security group admits the instances "
+                "of its own VPC only; pass its Datacenter as datacenter="
+            )
+    return problems.items
+
+
+class PortalDatacenter(Construct):
+    """One API Portal datacenter: network, >= 2 portal instances behind an NLB, and optionally EFS and DB.
+
+    ``provider`` is the datacenter region's ``AwsProvider`` (required when ``props.network`` is set; with
+    ``datacenter=`` the datacenter's own provider is used). ``datacenter``, ``shared_file_system`` and
+    ``database_cluster`` are existing resources used instead of building them (see the module docstring).
+
+    Attributes:
+        name, region: the datacenter's. network: its ``Datacenter`` (built, adopted, or the one passed).
+        load_balancer, fleet: the NLB and the portal instances built here.
+        file_system: the ``SharedFileSystem`` built here or passed in; None when none is in this datacenter.
+        database: the ``DatabaseCluster`` built here or passed in; None otherwise.
+        portal_url: ``https://`` + the NLB's DNS name.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        props: PortalDatacenterProps,
+        provider: AwsProvider | None = None,
+        datacenter: Datacenter | None = None,
+        shared_file_system: SharedFileSystem | None = None,
+        database_cluster: DatabaseCluster | None = None,
+    ) -> None:
+        problems = _existing_resource_problems(props, provider, datacenter, shared_file_system, database_cluster)
+        if problems:
+            raise ConfigError(problems)
         super().__init__(scope, id)
         self.props = props
-        self.name = props.network.name
-        self.region = props.network.region
-        self.network = Datacenter(self, "network", props=props.network, provider=provider)
+        if datacenter is not None:
+            self.network = datacenter
+        else:
+            assert props.network is not None and provider is not None  # checked above
+            self.network = Datacenter(self, "network", props=props.network, provider=provider)
+        self.name: str = self.network.name
+        self.region: str = self.network.region
         self.load_balancer = DatacenterLoadBalancer(self, "lb", props=props.load_balancer, datacenter=self.network)
 
-        self.file_system: SharedFileSystem | None = None
+        self.file_system: SharedFileSystem | None = shared_file_system
         efs_mount = props.efs_mount
         if props.file_system is not None:
             self.file_system = SharedFileSystem(
                 self, "efs", props=props.file_system, datacenter=self.network, client_security_group_id=None,
             )
+        if self.file_system is not None:
             efs_mount = EfsMount(
                 file_system_id=self.file_system.file_system_id,
                 access_point_id=self.file_system.access_point_id,
-                region=self.region,
+                region=self.file_system.region,
             )
         fleet_props = props.fleet if efs_mount is None else replace(props.fleet, efs=efs_mount)
         self.fleet = PortalFleet(
@@ -91,12 +212,14 @@ class PortalDatacenter(Construct):
         if self.file_system is not None:
             self.file_system.allow_clients_from_security_group(self.fleet.security_group_id)
 
-        self.database: DatabaseCluster | None = None
+        self.database: DatabaseCluster | None = database_cluster
         if props.database is not None:
             self.database = DatabaseCluster(
                 self, "db", props=props.database, datacenter=self.network,
                 client_security_group_id=self.fleet.security_group_id,
             )
+        elif database_cluster is not None:
+            database_cluster.allow_clients_from_security_group(self.fleet.security_group_id)
 
     @property
     def portal_url(self) -> str:

@@ -1,0 +1,109 @@
+"""The public API of constructs_lib: typed (mypy --strict passes), exported through ``__all__``, documented."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib.util
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import constructs_lib
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "constructs_lib"
+
+
+needs_mypy = pytest.mark.skipif(importlib.util.find_spec("mypy") is None,
+                                reason="mypy is not installed: install the dev extras (pip install -e '.[dev]')")
+
+
+def _mypy_strict(target: str) -> subprocess.CompletedProcess[str]:
+    # The cache (.mypy_cache, git-ignored) makes later runs take a second or two; a cold run reads the provider
+    # bindings and takes about a minute.
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(REPO / ".mypy_cache"),
+         target],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+
+
+@needs_mypy
+def test_mypy_strict_passes_on_constructs_lib():
+    result = _mypy_strict("constructs_lib")
+    assert result.returncode == 0, f"mypy --strict found problems:\n{result.stdout}{result.stderr}"
+
+
+@needs_mypy
+@pytest.mark.parametrize("example", ["existing-vpc", "three-region", "custom-stack"])
+def test_user_code_type_checks_against_the_public_api(example):
+    """The examples are user code: under mypy --strict every name they import is exported and typed."""
+    result = _mypy_strict(f"examples/{example}/main.py")
+    assert result.returncode == 0, f"mypy --strict found problems:\n{result.stdout}{result.stderr}"
+
+
+def test_package_is_marked_typed():
+    assert (PACKAGE / "py.typed").is_file()
+
+
+def _type_checking_names() -> set[str]:
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom)
+                names.update(alias.asname or alias.name for alias in statement.names)
+    return names
+
+
+def test_all_lists_every_lazy_export_and_the_type_checking_imports_match():
+    exports = set(constructs_lib._EXPORTS)
+    assert set(constructs_lib.__all__) == exports | {"ConfigError"}
+    assert len(constructs_lib.__all__) == len(set(constructs_lib.__all__))
+    assert _type_checking_names() == exports, "keep the TYPE_CHECKING imports in sync with _EXPORTS"
+    for name in ("ExistingNetwork", "Datacenter", "PortalDatacenter", "PortalFleet", "DatacenterLoadBalancer",
+                 "SharedFileSystem", "DatabaseCluster", "GlobalDatabase", "DatacenterMesh", "GlobalLoadBalancer"):
+        assert name in exports
+
+
+def test_every_export_resolves_to_the_object_of_its_module():
+    for name, module in constructs_lib._EXPORTS.items():
+        value = getattr(constructs_lib, name)
+        assert value.__module__ == f"constructs_lib{module}", name
+    with pytest.raises(AttributeError):
+        constructs_lib.NoSuchConstruct  # noqa: B018
+
+
+def _field_docstrings(cls: type) -> dict[str, str | None]:
+    """Field name -> the string literal that follows its annotation in the class body (None if absent)."""
+    tree = ast.parse(inspect.getsource(inspect.getmodule(cls)))  # type: ignore[arg-type]
+    (node,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__]
+    docs: dict[str, str | None] = {}
+    for i, statement in enumerate(node.body):
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            following = node.body[i + 1] if i + 1 < len(node.body) else None
+            is_doc = (isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                      and isinstance(following.value.value, str))
+            docs[statement.target.id] = following.value.value if is_doc else None  # type: ignore[union-attr]
+    return docs
+
+
+@pytest.mark.parametrize("name", sorted(set(constructs_lib.__all__)))
+def test_public_class_is_documented_and_its_props_say_what_the_default_does(name):
+    value = getattr(constructs_lib, name)
+    assert inspect.getdoc(value), f"{name} has no docstring"
+    if not (inspect.isclass(value) and dataclasses.is_dataclass(value)):
+        return
+    docs = _field_docstrings(value)
+    for field in dataclasses.fields(value):
+        doc = docs.get(field.name)
+        assert doc, f"{name}.{field.name} has no docstring"
+        has_default = (field.default is not dataclasses.MISSING
+                       or field.default_factory is not dataclasses.MISSING)
+        if has_default:
+            assert "default" in doc.lower(), f"{name}.{field.name}: say what its default does"
