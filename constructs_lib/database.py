@@ -49,12 +49,12 @@ from cdktf_cdktf_provider_aws.rds_global_cluster import RdsGlobalCluster
 from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret, SecretsmanagerSecretReplica
 from cdktf_cdktf_provider_aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 from .datacenter import Datacenter
 from .errors import ConfigError, Problems
-from .shared_storage import check_client_cidr, check_kms_key_arn, cidr_id, kms_key_region_problem
+from .service_ingress import ServiceIngress, check_client_cidr
+from .shared_storage import check_kms_key_arn, kms_key_region_problem
 
 ENGINE = "aurora-mysql"
 MYSQL_PORT = 3306
@@ -384,8 +384,8 @@ class DatabaseCluster(Construct):
             tags={"Name": name},
         )
         self.security_group_id: str = self.security_group.id
-        self._client_cidrs: set[str] = set()
-        self._client_security_groups = 0
+        self._ingress = ServiceIngress(self, provider=provider, security_group_id=self.security_group_id,
+                                       port=MYSQL_PORT, label="mysql", field="database client cidr")
         if client_security_group_id is not None:
             self.allow_clients_from_security_group(client_security_group_id)
         for cidr in props.client_cidrs:
@@ -630,41 +630,13 @@ class DatabaseCluster(Construct):
 
     def allow_clients_from(self, cidr: str, description: str) -> None:
         """Admit ``cidr`` on MySQL 3306 (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
-        problems = Problems()
-        check_client_cidr(cidr, "database client cidr", problems)
-        problems.raise_if_any()
-        if cidr in self._client_cidrs:
-            return
-        self._client_cidrs.add(cidr)
-        VpcSecurityGroupIngressRule(
-            self,
-            f"mysql-from-{cidr_id(cidr)}",
-            provider=self._provider,
-            security_group_id=self.security_group_id,
-            ip_protocol="tcp",
-            from_port=MYSQL_PORT,
-            to_port=MYSQL_PORT,
-            cidr_ipv4=cidr,
-            description=description,
-        )
+        self._ingress.allow_cidr(cidr, description)
 
     def allow_clients_from_security_group(
         self, security_group_id: str, description: str = "MySQL from the API Portal instances"
     ) -> None:
         """Admit a security group of the same VPC (the portal fleet's) on MySQL 3306."""
-        n = self._client_security_groups
-        self._client_security_groups += 1
-        VpcSecurityGroupIngressRule(
-            self,
-            f"mysql-from-sg-{n}",
-            provider=self._provider,
-            security_group_id=self.security_group_id,
-            ip_protocol="tcp",
-            from_port=MYSQL_PORT,
-            to_port=MYSQL_PORT,
-            referenced_security_group_id=security_group_id,
-            tags={"Name": description},  # see errors.SG_REFERENCE_NOTE
-        )
+        self._ingress.allow_security_group(security_group_id, description)
 
 
 # Instance-level settings (Aurora keeps these in DB parameter groups, not cluster ones).

@@ -44,6 +44,7 @@ from cdktf_cdktf_provider_aws.vpc import Vpc
 from constructs import Construct
 
 from .errors import Problems, check_name, check_region, parse_network
+from .service_ingress import cidr_id
 
 TIERS = ("public", "dmz", "internal")
 MIN_AZS, MAX_AZS = 2, 6
@@ -395,11 +396,6 @@ def _check_id(value: object, kind: str, label: str, problems: Problems) -> None:
     )
 
 
-def _id(cidr: str) -> str:
-    """A CIDR as a construct id fragment (ids may not hold '/')."""
-    return cidr.replace("/", "_")
-
-
 @dataclass
 class _NaclRuleNumbers:
     """Network ACL rule numbers are unique per direction; hand them out in order."""
@@ -612,7 +608,7 @@ class Datacenter(Construct):
                 continue
             numbers.used.add(("in", f"{cidr}:{port}"))
             NetworkAclRule(
-                self, f"internal-in-{_id(cidr)}-{port}", provider=self.provider, network_acl_id=nacl_id,
+                self, f"internal-in-{cidr_id(cidr)}-{port}", provider=self.provider, network_acl_id=nacl_id,
                 rule_number=numbers.ingress, egress=False, protocol="tcp", rule_action="allow",
                 cidr_block=cidr, from_port=port, to_port=port,
             )
@@ -620,7 +616,7 @@ class Datacenter(Construct):
         if ("out", cidr) not in numbers.used:
             numbers.used.add(("out", cidr))
             NetworkAclRule(
-                self, f"internal-out-{_id(cidr)}", provider=self.provider, network_acl_id=nacl_id,
+                self, f"internal-out-{cidr_id(cidr)}", provider=self.provider, network_acl_id=nacl_id,
                 rule_number=numbers.egress, egress=True, protocol="tcp", rule_action="allow",
                 cidr_block=cidr, from_port=EPHEMERAL_PORTS[0], to_port=EPHEMERAL_PORTS[1],
             )

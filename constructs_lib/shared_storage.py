@@ -18,7 +18,6 @@ and the internal NACL entries are the mesh's job: ``DatacenterMesh``).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -40,11 +39,11 @@ from cdktf_cdktf_provider_aws.efs_replication_configuration import (
 from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from cdktf_cdktf_provider_aws.route53_zone import Route53Zone, Route53ZoneVpc
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 from .datacenter import Datacenter
-from .errors import ConfigError, Problems, check_region, parse_network
+from .errors import ConfigError, Problems, check_region
+from .service_ingress import ServiceIngress, check_client_cidr
 
 NFS_PORT = 2049
 # AWS EFS lifecycle values for moving files to Infrequent Access (TransitionToIARules).
@@ -63,7 +62,6 @@ TRANSITION_TO_IA_VALUES = (
 KMS_KEY_ARN_PATTERN = re.compile(r"^arn:aws(-[a-z]+)*:kms:(?P<region>[a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]+$")
 # POSIX ids EFS accepts for access points (0 to 2^32 - 1).
 MAX_POSIX_ID = 4294967295
-OPEN_TO_THE_WORLD = ipaddress.IPv4Network("0.0.0.0/0")
 
 
 def check_kms_key_arn(value: str | None, field: str, problems: Problems) -> None:
@@ -88,24 +86,6 @@ def kms_key_region_problem(value: str | None, field: str, region: str) -> str | 
         f"{field} is a key in region {match.group('region')} but the datacenter is in region {region}: "
         f"KMS keys are regional; use a key created in {region}"
     )
-
-
-def check_client_cidr(cidr: str, field: str, problems: Problems) -> None:
-    """A client range: a valid IPv4 CIDR and never the whole internet."""
-    if Token.is_unresolved(cidr):
-        return
-    net = parse_network(cidr, field, problems)
-    if net is not None:
-        problems.check(
-            net != OPEN_TO_THE_WORLD,
-            f"{field} {cidr} opens the port to the whole internet: list the client ranges (for example the "
-            "DMZ subnets of peer datacenters), never 0.0.0.0/0",
-        )
-
-
-def cidr_id(cidr: str) -> str:
-    """A CIDR as a construct id fragment (ids may not hold '/')."""
-    return cidr.replace("/", "_")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -210,8 +190,6 @@ class SharedFileSystem(Construct):
         base = datacenter.resource_name
         self.region: str = datacenter.region
         self.private_zone_ids: dict[str, str] = {}
-        self._client_cidrs: set[str] = set()
-        self._client_security_groups = 0
         self._exposed_to: set[str] = set()
 
         creation_token = f"{base}-efs"  # at most 33 characters with validated names (EFS allows 64)
@@ -248,6 +226,8 @@ class SharedFileSystem(Construct):
             tags={"Name": f"{base}-efs"},
         )
         self.security_group_id: str = self.security_group.id
+        self._ingress = ServiceIngress(self, provider=provider, security_group_id=self.security_group_id,
+                                       port=NFS_PORT, label="nfs", field="file_system client cidr")
         if client_security_group_id is not None:
             self.allow_clients_from_security_group(client_security_group_id)
         for cidr in props.client_cidrs:
@@ -314,41 +294,13 @@ class SharedFileSystem(Construct):
 
     def allow_clients_from(self, cidr: str, description: str) -> None:
         """Admit ``cidr`` on NFS 2049 (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
-        problems = Problems()
-        check_client_cidr(cidr, "file_system client cidr", problems)
-        problems.raise_if_any()
-        if cidr in self._client_cidrs:
-            return
-        self._client_cidrs.add(cidr)
-        VpcSecurityGroupIngressRule(
-            self,
-            f"nfs-from-{cidr_id(cidr)}",
-            provider=self._provider,
-            security_group_id=self.security_group_id,
-            ip_protocol="tcp",
-            from_port=NFS_PORT,
-            to_port=NFS_PORT,
-            cidr_ipv4=cidr,
-            description=description,
-        )
+        self._ingress.allow_cidr(cidr, description)
 
     def allow_clients_from_security_group(
         self, security_group_id: str, description: str = "NFS from the API Portal instances"
     ) -> None:
         """Admit a security group in the same VPC (the portal fleet's) on NFS 2049."""
-        n = self._client_security_groups
-        self._client_security_groups += 1
-        VpcSecurityGroupIngressRule(
-            self,
-            f"nfs-from-sg-{n}",
-            provider=self._provider,
-            security_group_id=self.security_group_id,
-            ip_protocol="tcp",
-            from_port=NFS_PORT,
-            to_port=NFS_PORT,
-            referenced_security_group_id=security_group_id,
-            tags={"Name": description},  # see errors.SG_REFERENCE_NOTE
-        )
+        self._ingress.allow_security_group(security_group_id, description)
 
     def expose_to(self, datacenter: Datacenter, *, private_zone: bool = True) -> str | None:
         """Let ``datacenter`` (another VPC) mount this file system by its standard DNS name.
