@@ -150,10 +150,12 @@ def _init(directory: Path, env: dict[str, str], local: bool) -> None:
     terraform.run(["init", "-input=false", "-no-color", *extra], directory, env)
 
 
-# moto's single-process server answers requests in threads; with Terraform's default of 10 concurrent
-# operations, an occasional request was executed twice (InvalidPermission.Duplicate, NetworkAclEntryAlreadyExists
-# on a fresh emulator). Fewer concurrent operations against the emulator avoid it; AWS keeps the default.
-LOCAL_PARALLELISM = 4
+# Against the emulator Terraform runs one operation at a time. With Terraform's default of 10 concurrent
+# operations (and still at 4), moto occasionally executed a create twice (InvalidPermission.Duplicate,
+# NetworkAclEntryAlreadyExists on a fresh emulator), failing the deploy; measured: 3 failed of ~7 multi-dc
+# deploys at 4 or 10, none at 1. One at a time costs time (multi-dc up: about 3 min at 4, 9 min at 1), most of
+# it the provider's fixed waiters. AWS keeps Terraform's default.
+LOCAL_PARALLELISM = 1
 
 
 def _apply(directory: Path, env: dict[str, str], verb: str, *, local: bool = False) -> None:
