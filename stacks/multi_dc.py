@@ -14,6 +14,7 @@ health checks, or Global Accelerator) spreads users over the datacenters.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from cdktf import Fn
@@ -35,7 +36,12 @@ class MultiDcStack(PortalStack):
     def __init__(self, scope: Construct, settings: Settings, arch: ArchitectureSettings) -> None:
         super().__init__(scope, settings, arch)
         from constructs_lib.database import DatabaseSite, GlobalDatabase, GlobalDatabaseProps
-        from constructs_lib.global_lb import GlobalEndpoint, GlobalLoadBalancer, GlobalLoadBalancerProps
+        from constructs_lib.global_lb import (
+            GLOBAL_ACCELERATOR_REGION,
+            GlobalEndpoint,
+            GlobalLoadBalancer,
+            GlobalLoadBalancerProps,
+        )
         from constructs_lib.interconnect import DatacenterMesh
         from constructs_lib.portal_datacenter import PortalDatacenter
         from constructs_lib.portal_fleet import EfsMount
@@ -72,8 +78,6 @@ class MultiDcStack(PortalStack):
 
         # Datacenters, primary first: the others mount the primary's file system.
         datacenters: dict[str, PortalDatacenter] = {}
-        from dataclasses import replace
-
         for dc in ordered:
             props = all_props[dc.name]
             if shared and dc is not primary:
@@ -111,8 +115,6 @@ class MultiDcStack(PortalStack):
                                   global_cluster_provider=global_cluster_provider)
 
         ga = glb_props.kind == "global-accelerator"
-        from constructs_lib.global_lb import GLOBAL_ACCELERATOR_REGION
-
         glb_provider = (self.provider_for("global", GLOBAL_ACCELERATOR_REGION) if ga
                         else self.providers[primary.name])
         global_lb = GlobalLoadBalancer(
