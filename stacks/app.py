@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cdktf import App
+from typing import Any
+
+from cdktf import App, TerraformStack
 
 from .settings import Settings
 from .multi_dc import MultiDcStack
@@ -33,3 +35,18 @@ def synth_app(settings: Settings, *, outdir: str | None = None, only: tuple[str,
     enforce_ha_checks(app)
     app.synth()
     return app
+
+
+def synthesized_document(settings: Settings, arch: str) -> tuple[dict[str, Any], list[str]]:
+    """The ``cdk.tf.json`` document of one architecture, exactly as synth would write it, and the HA gate's
+    errors (listed, not raised), so that reports can describe a configuration the gate would refuse."""
+    from constructs_lib.checks import PolicyError, enforce_ha_checks
+
+    app = build_app(settings, only=(arch,))
+    stack = next(c for c in app.node.children if isinstance(c, TerraformStack))
+    try:
+        enforce_ha_checks(stack)
+        refused: list[str] = []
+    except PolicyError as exc:
+        refused = list(exc.problems)
+    return stack.to_terraform(), refused

@@ -113,6 +113,76 @@ def plan(arch: str, local: bool, as_json: bool) -> None:
                f"{len(digest['outputs'])} outputs ({time.monotonic() - started:.1f} s)")
 
 
+def _synthesized(arch: str, local: bool):  # type: ignore[no-untyped-def]
+    """ARCH's synthesized document (in memory, what synth writes to cdk.tf.json), for the reports. A
+    configuration the HA gate would refuse is still described; the refusal is said on stderr."""
+    from constructs_lib.errors import ConfigError
+
+    from .app import synthesized_document
+    from .synthesized import SynthesizedStack
+
+    env = toolchain.terraform_env()
+    if local:
+        env["PORTAL_HA_PROFILE"] = os.environ.get("PORTAL_HA_PROFILE", "local")
+    settings = _settings_for(arch, env)
+    try:
+        document, refused = synthesized_document(settings, arch)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in refused:
+        _say(f"the HA gate refuses this configuration (synth and up would stop here): {problem}")
+    return SynthesizedStack(arch, document)
+
+
+@main.command()
+@arch_argument
+@local_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Image to write (.png or .svg). Default: ARCH.png in the current folder.")
+@click.option("--outline", is_flag=True, help="Print the diagram as text instead of drawing it (no Graphviz).")
+def diagram(arch: str, local: bool, output: Path | None, outline: bool) -> None:
+    """Draw ARCH from its synthesized stack: regions, tiers, firewalls, NLBs, instances, EFS, DB, peering."""
+    from . import diagram as drawing
+
+    model = drawing.build(_synthesized(arch, local))
+    if outline:
+        click.echo(drawing.outline(model), nl=False)
+        return
+    target = output or Path(f"{arch}.png")
+    try:
+        drawing.render(model, target)
+    except (drawing.GraphvizMissing, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _say(f"wrote {target} ({len(model.all_nodes())} nodes, {len(model.links)} links)")
+
+
+@main.command()
+@arch_argument
+@local_option
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown table (for the README).")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--check", is_flag=True, help="Exit 1 if any row misses its target.")
+def report(arch: str, local: bool, as_markdown: bool, as_json: bool, check: bool) -> None:
+    """The failover budget of ARCH, computed from its synthesized stack and the context's targets."""
+    from . import report as budget
+
+    if as_markdown and as_json:
+        raise click.UsageError("choose one of --markdown and --json")
+    stack = _synthesized(arch, local)
+    rows = budget.build(stack, _settings_for(arch, {}).targets)
+    if as_json:
+        click.echo(budget.render_json(rows))
+    elif as_markdown:
+        click.echo(budget.render_markdown(arch, rows), nl=False)
+    else:
+        click.echo(budget.render_text(arch, rows), nl=False)
+    missed = budget.misses(rows)
+    if check and missed:
+        for row in missed:
+            click.echo(f"  misses: {row.failure} ({row.scope}): {row.figure}, target {row.target}", err=True)
+        sys.exit(1)
+
+
 def _settings_for(arch: str, env: dict[str, str]):
     from constructs_lib.errors import ConfigError
 

@@ -108,10 +108,16 @@ BACKEND_KEYS: Schema = {
     "region": ((str,), None),
     "use_lockfile": ((bool,), True),
 }
+TARGET_KEYS: Schema = {
+    "instance_failover_seconds": ((int,), 20),
+    "datacenter_failover_seconds": ((int,), 60),
+    "min_instances_for_full_load": ((int,), 1),
+}
 TOP_LEVEL_KEYS: Schema = {
     "name_prefix": ((str,), "portal"),
     "profile": ((str,), "production"),
     "backend": ((dict,), None),
+    "targets": ((dict,), None),
     **{arch: ((dict,), None) for arch in ARCHITECTURES},
 }
 
@@ -163,6 +169,19 @@ class BackendSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TargetSettings:
+    """The project's failover and capacity targets, which ``portal-ha report`` holds each architecture to."""
+
+    instance_failover_seconds: int = 20
+    """Longest acceptable time for the NLB to notice a dead portal instance. Default: 20 s."""
+    datacenter_failover_seconds: int = 60
+    """Longest acceptable time for the global load balancer to notice a dead datacenter. Default: 60 s."""
+    min_instances_for_full_load: int = 1
+    """Portal instances needed to carry the whole load. The seed asks that each datacenter carry it alone.
+    Default: 1 (the two-instance minimum then survives the loss of one instance or one AZ at full load)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     """Everything the stacks need, validated."""
 
@@ -171,6 +190,7 @@ class Settings:
     architectures: Mapping[str, ArchitectureSettings]
     source: str
     backend: BackendSettings = BackendSettings()
+    targets: TargetSettings = TargetSettings()
     state_dir: str | None = None
     """Folder of local state files. Default: the project folder (cdktf's default) for AWS, and
     ``.portal-ha/emulator/state`` for the ``local`` profile, so emulator state never mixes with AWS state."""
@@ -319,11 +339,23 @@ def parse_settings(
             if parsed is not None:
                 architectures[arch] = parsed
     backend = _backend(top.get("backend"), problems)
+    targets = _targets(top.get("targets"), problems)
     problems.raise_if_any()
     return Settings(
         name_prefix=top["name_prefix"], profile=chosen_profile, architectures=architectures, source=source,
-        backend=backend, state_dir=state_dir,
+        backend=backend, targets=targets, state_dir=state_dir,
     )
+
+
+def _targets(raw: Any, problems: Problems) -> TargetSettings:
+    if raw is None:
+        return TargetSettings()
+    values = _read_keys(raw, TARGET_KEYS, "context.targets", problems)
+    if not values:
+        return TargetSettings()
+    for key, value in values.items():
+        problems.check(value >= 1, f"context.targets.{key} is {value}: use a whole number of 1 or more")
+    return TargetSettings(**values)
 
 
 def _backend(raw: Any, problems: Problems) -> BackendSettings:

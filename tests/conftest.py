@@ -1,7 +1,7 @@
 """Session-wide fixtures: settings read once, every architecture synthesized once (jsii costs ~10 s a process).
 
-``PORTAL_HA_REQUIRE_TERRAFORM=1`` (set by ``.ci/run``) turns a run in which any Terraform-backed test was
-skipped, deselected or absent into a failure.
+``PORTAL_HA_REQUIRE_TOOLS=1`` (set by ``.ci/run``) turns a run in which any test needing an installed tool
+(marked ``terraform`` or ``graphviz``) was skipped, or in which none of them ran, into a failure.
 """
 
 from __future__ import annotations
@@ -47,23 +47,26 @@ def synthesized(synth_outdir) -> dict[str, dict[str, Any]]:
     }
 
 
-_terraform_outcomes: dict[str, str] = {}
+TOOL_MARKERS = ("terraform", "graphviz")
+_tool_outcomes: dict[str, dict[str, str]] = {marker: {} for marker in TOOL_MARKERS}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if "terraform" in report.keywords and (report.when == "call" or report.outcome == "skipped"):
-        _terraform_outcomes[report.nodeid] = report.outcome
+    for marker in TOOL_MARKERS:
+        if marker in report.keywords and (report.when == "call" or report.outcome == "skipped"):
+            _tool_outcomes[marker][report.nodeid] = report.outcome
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get("PORTAL_HA_REQUIRE_TERRAFORM") != "1":
+    if os.environ.get("PORTAL_HA_REQUIRE_TOOLS") != "1":
         return
-    ran = [n for n, o in _terraform_outcomes.items() if o in ("passed", "failed")]
-    skipped = [n for n, o in _terraform_outcomes.items() if o == "skipped"]
-    if not ran or skipped:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        message = (f"PORTAL_HA_REQUIRE_TERRAFORM=1 but {len(ran)} Terraform-backed test(s) ran and "
-                   f"{len(skipped)} were skipped: the plan/e2e tests must run in CI")
-        if reporter:
-            reporter.write_line(message, red=True)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for marker, outcomes in _tool_outcomes.items():
+        ran = [n for n, o in outcomes.items() if o in ("passed", "failed")]
+        skipped = [n for n, o in outcomes.items() if o == "skipped"]
+        if not ran or skipped:
+            message = (f"PORTAL_HA_REQUIRE_TOOLS=1 but {len(ran)} {marker}-backed test(s) ran and {len(skipped)} "
+                       f"were skipped: tests needing {marker} must run in CI")
+            if reporter:
+                reporter.write_line(message, red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

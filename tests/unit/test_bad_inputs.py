@@ -91,6 +91,12 @@ SETTINGS: list[tuple[str, Any, list[str]]] = [
      ["context.backend.bucket is missing: an s3 backend needs a bucket and its region"]),
     ("backend-unknown-type", single() | {"backend": {"type": "gcs"}},
      ["context.backend.type 'gcs' is unknown: use local or s3"]),
+    ("target-below-one", single() | {"targets": {"instance_failover_seconds": 0}},
+     ["context.targets.instance_failover_seconds is 0: use a whole number of 1 or more"]),
+    ("target-not-a-number", single() | {"targets": {"min_instances_for_full_load": "two"}},
+     ['context.targets.min_instances_for_full_load must be an integer, got "two"']),
+    ("target-unknown-key", single() | {"targets": {"dc_failover_seconds": 30}},
+     ["context.targets.dc_failover_seconds is not a known key", "datacenter_failover_seconds"]),
 ]
 
 
