@@ -100,7 +100,7 @@ def _firewall(stack: SynthesizedStack, sg: Resource | None, port: int) -> Group 
     described = "anywhere" if world else ", ".join(s for s in sources if "/" not in s)
     cidrs = [s for s in sources if "/" in s and s != "0.0.0.0/0"]
     if cidrs:
-        described += (" + " if described else "") + f"{len(cidrs)} peer CIDR{'s' if len(cidrs) > 1 else ''}"
+        described += (" + " if described else "") + f"{len(cidrs)} CIDR range{'s' if len(cidrs) > 1 else ''}"
     return Group(f"fw:{sg.address}", f"firewall {_name(sg, sg.name)}: {port} from {described or 'nobody'}",
                  "firewall")
 

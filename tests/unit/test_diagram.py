@@ -63,8 +63,8 @@ def test_firewalls_are_the_security_groups_with_their_sources(models):
     labels = [g.label for g in _groups(models["multi-dc"], "firewall")]
     assert "firewall portal-dc1-nlb: 443 from anywhere" in labels
     assert "firewall portal-dc1-portal: 443 from portal-dc1-nlb" in labels
-    assert "firewall portal-dc1-efs: 2049 from portal-dc1-portal + 3 peer CIDRs" in labels
-    assert "firewall portal-dc2-db: 3306 from portal-dc2-portal + 2 peer CIDRs" in labels
+    assert "firewall portal-dc1-efs: 2049 from portal-dc1-portal + 3 CIDR ranges" in labels
+    assert "firewall portal-dc2-db: 3306 from portal-dc2-portal + 2 CIDR ranges" in labels
 
 
 def test_multi_dc_traffic_and_replication_links(models):
