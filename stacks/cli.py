@@ -12,11 +12,17 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
 from . import emulator as emu
 from . import toolchain
 from .settings import ARCHITECTURES
+
+if TYPE_CHECKING:
+    from .settings import Settings
+    from .synthesized import SynthesizedStack
 
 OUTDIR = Path("cdktf.out")
 arch_argument = click.argument("arch", type=click.Choice(ARCHITECTURES))
@@ -113,9 +119,9 @@ def plan(arch: str, local: bool, as_json: bool) -> None:
                f"{len(digest['outputs'])} outputs ({time.monotonic() - started:.1f} s)")
 
 
-def _synthesized(arch: str, local: bool):  # type: ignore[no-untyped-def]
-    """ARCH's synthesized document (in memory, what synth writes to cdk.tf.json), for the reports. A
-    configuration the HA gate would refuse is still described; the refusal is said on stderr."""
+def _synthesized(arch: str, local: bool) -> tuple[Settings, SynthesizedStack]:
+    """The settings and ARCH's synthesized document (in memory, what synth writes to cdk.tf.json), for the
+    reports. A configuration the HA gate would refuse is still described; the refusal is said on stderr."""
     from constructs_lib.errors import ConfigError
 
     from .app import synthesized_document
@@ -131,7 +137,7 @@ def _synthesized(arch: str, local: bool):  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from None
     for problem in refused:
         _say(f"the HA gate refuses this configuration (synth and up would stop here): {problem}")
-    return SynthesizedStack(arch, document)
+    return settings, SynthesizedStack(arch, document)
 
 
 @main.command()
@@ -144,7 +150,7 @@ def diagram(arch: str, local: bool, output: Path | None, outline: bool) -> None:
     """Draw ARCH from its synthesized stack: regions, tiers, firewalls, NLBs, instances, EFS, DB, peering."""
     from . import diagram as drawing
 
-    model = drawing.build(_synthesized(arch, local))
+    model = drawing.build(_synthesized(arch, local)[1])
     if outline:
         click.echo(drawing.outline(model), nl=False)
         return
@@ -168,8 +174,8 @@ def report(arch: str, local: bool, as_markdown: bool, as_json: bool, check: bool
 
     if as_markdown and as_json:
         raise click.UsageError("choose one of --markdown and --json")
-    stack = _synthesized(arch, local)
-    rows = budget.build(stack, _settings_for(arch, {}).targets)
+    settings, stack = _synthesized(arch, local)
+    rows = budget.build(stack, settings.targets)
     if as_json:
         click.echo(budget.render_json(rows))
     elif as_markdown:
