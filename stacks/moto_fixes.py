@@ -1,7 +1,7 @@
 """Corrections to moto 5.2 bugs that would otherwise make a correct local deploy hang, applied to the
-emulator that ``portal-ha`` starts (``python -m stacks.moto_fixes`` runs moto's server with them).
+emulator that ``portal-ha`` starts (``stacks.emulator_server`` applies them).
 
-Each fix but the last makes moto behave as AWS documents; none of them makes a check pass that AWS would fail.
+Each fix makes moto behave as AWS documents; none of them makes a check pass that AWS would fail.
 
 - Aurora global database membership across regions. AWS: deleting a cluster (or RemoveFromGlobalCluster)
   takes it out of its global cluster, wherever the global cluster is homed. moto 5.2 looks for the global
@@ -9,19 +9,12 @@ Each fix but the last makes moto behave as AWS documents; none of them makes a c
   DeleteGlobalCluster then fails, and the AWS provider retries it for many minutes.
 - Deleting a network ACL entry that is not there. AWS answers ``InvalidNetworkAclEntry.NotFound`` (HTTP 400),
   which the AWS provider treats as "already gone". moto 5.2 raises an uncaught ``StopIteration`` and answers
-  HTTP 500 with no XML body; the provider retries that 25 times and then fails ``terraform destroy``. A CI run
-  hit this when a delete reached moto twice.
-- Creating a network ACL entry that exactly repeats an existing one. This one is NOT AWS's behaviour (AWS
-  answers ``NetworkAclEntryAlreadyExists`` to any entry with a number already taken); it is tolerance of the
-  emulator's own flaw: two CI runs at Terraform parallelism 1 saw a CreateNetworkAclEntry reach moto twice
-  (the second delivery failed the deploy), and the cause was not found (moto logged no 5xx). An entry that
-  repeats the number with any other field different is still refused, so a real numbering clash still fails.
+  HTTP 500 with no XML body; the provider retries that 25 times and then fails ``terraform destroy``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,10 +46,6 @@ def _nacl_entry_not_found(rule_number: int) -> Exception:
                           f"The network acl entry identified by {rule_number} does not exist.")
 
 
-_ENTRY_FIELDS = ("protocol", "rule_action", "cidr_block", "icmp_code", "icmp_type", "port_range_from",
-                 "port_range_to", "ipv6_cidr_block")
-
-
 def _patches() -> list[tuple[type, str, Any]]:
     """(class, method name, replacement) for every fix; each replacement wraps moto's own method."""
     from moto.ec2.models.network_acls import NetworkAclBackend
@@ -65,7 +54,6 @@ def _patches() -> list[tuple[type, str, Any]]:
     original_delete = RDSBackend.delete_db_cluster
     original_remove = RDSBackend.remove_from_global_cluster
     original_delete_entry = NetworkAclBackend.delete_network_acl_entry
-    original_create_entry = NetworkAclBackend.create_network_acl_entry
 
     def delete_db_cluster(self: Any, cluster_identifier: str, snapshot_name: str | None = None) -> Any:
         cluster = self.clusters.get(cluster_identifier)
@@ -90,24 +78,9 @@ def _patches() -> list[tuple[type, str, Any]]:
             raise _nacl_entry_not_found(rule_number)
         return original_delete_entry(self, network_acl_id, rule_number, egress)
 
-    def create_network_acl_entry(self: Any, network_acl_id: str, rule_number: int, protocol: str, rule_action: str,
-                                 egress: bool, cidr_block: str, icmp_code: int | None, icmp_type: int | None,
-                                 port_range_from: int | None, port_range_to: int | None,
-                                 ipv6_cidr_block: str | None) -> Any:
-        asked = dict(protocol=protocol, rule_action=rule_action, cidr_block=cidr_block, icmp_code=icmp_code,
-                     icmp_type=icmp_type, port_range_from=port_range_from, port_range_to=port_range_to,
-                     ipv6_cidr_block=ipv6_cidr_block)
-        for entry in self.get_network_acl(network_acl_id).network_acl_entries:
-            if (entry.egress == egress and entry.rule_number == rule_number
-                    and all(getattr(entry, key) == asked[key] for key in _ENTRY_FIELDS)):
-                return entry  # the same request, delivered again
-        return original_create_entry(self, network_acl_id, rule_number, protocol, rule_action, egress, cidr_block,
-                                     icmp_code, icmp_type, port_range_from, port_range_to, ipv6_cidr_block)
-
     return [(RDSBackend, "delete_db_cluster", delete_db_cluster),
             (RDSBackend, "remove_from_global_cluster", remove_from_global_cluster),
-            (NetworkAclBackend, "delete_network_acl_entry", delete_network_acl_entry),
-            (NetworkAclBackend, "create_network_acl_entry", create_network_acl_entry)]
+            (NetworkAclBackend, "delete_network_acl_entry", delete_network_acl_entry)]
 
 
 _MARK = "_portal_ha_fixed"
@@ -143,15 +116,3 @@ def applied() -> Iterator[None]:
         for cls, name, original in saved:
             setattr(cls, name, original)
         delattr(RDSBackend, _MARK)
-
-
-def main() -> None:
-    """``python -m stacks.moto_fixes [moto server args]``: moto's server with the fixes applied."""
-    apply()
-    from moto.server import main as moto_main
-
-    moto_main(sys.argv[1:])
-
-
-if __name__ == "__main__":
-    main()

@@ -102,28 +102,3 @@ def test_apply_is_permanent_and_idempotent():
             "moto_fixes.apply(); first = N.delete_network_acl_entry\n"
             "moto_fixes.apply(); assert N.delete_network_acl_entry is first is not own\n")
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=120)
-
-
-def _entry(ec2, acl, **change):
-    ec2.create_network_acl_entry(**{**dict(NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="allow",
-                                           Egress=False, CidrBlock="10.1.0.0/16",
-                                           PortRange={"From": 3306, "To": 3306}), **change})
-
-
-def test_unfixed_moto_refuses_a_repeated_nacl_entry(aws):
-    ec2, acl = _acl_with_one_entry()
-    with pytest.raises(ClientError, match="NetworkAclEntryAlreadyExists"):
-        _entry(ec2, acl)
-
-
-def test_fixed_moto_takes_an_exact_repeat_once_and_still_refuses_a_clash(aws):
-    with moto_fixes.applied():
-        ec2, acl = _acl_with_one_entry()
-        _entry(ec2, acl)  # the same request delivered again
-        entries = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
-        assert len([e for e in entries if e["RuleNumber"] == 100]) == 1
-        for clash in ({"CidrBlock": "10.2.0.0/16"}, {"PortRange": {"From": 2049, "To": 2049}},
-                      {"RuleAction": "deny"}):
-            with pytest.raises(ClientError, match="NetworkAclEntryAlreadyExists"):
-                _entry(ec2, acl, **clash)
-        _entry(ec2, acl, Egress=True)  # the same number in the other direction is another entry
