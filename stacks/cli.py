@@ -36,14 +36,28 @@ def _say(message: str) -> None:
     click.echo(click.style("==> ", fg="cyan", bold=True) + message, err=True)
 
 
-def _environment(local: bool) -> dict[str, str]:
-    """Env for terraform/cdktf/boto3: provider mirror always; emulator endpoint and profile with --local."""
+def _environment(local: bool, *, wait: bool = True) -> tuple[dict[str, str], emu.Launch | None]:
+    """Env for terraform/cdktf/boto3: provider mirror always; emulator endpoint and profile with --local.
+
+    With ``wait=False`` the emulator may still be starting (it takes about a second, which overlaps the
+    synth): call ``.ready()`` on the returned launch before anything talks to it."""
     env = toolchain.terraform_env()
+    launch = None
     if local:
-        server = emu.start()
-        env.update(server.env())
+        launch = emu.launch()
+        if wait:
+            _emulator_ready(launch)
+        env.update(launch.env())
         env["PORTAL_HA_PROFILE"] = os.environ.get("PORTAL_HA_PROFILE", "local")
-    return env
+    return env, launch
+
+
+def _emulator_ready(launch: emu.Launch | None) -> None:
+    if launch is not None:
+        try:
+            launch.ready()
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 def _synth(arch: str, env: dict[str, str]) -> Path:
@@ -96,8 +110,9 @@ def plan(arch: str, local: bool, as_json: bool) -> None:
     """Synthesize ARCH and run terraform init and plan against AWS or the emulator."""
     from . import terraform
 
-    env = _environment(local)
+    env, launch = _environment(local, wait=False)
     directory = _synth(arch, env)
+    _emulator_ready(launch)
     try:
         _say("terraform init")
         terraform.init(directory, env)
@@ -226,34 +241,32 @@ def _init(directory: Path, env: dict[str, str], local: bool) -> None:
     terraform.run(["init", "-input=false", "-no-color", *extra], directory, env)
 
 
-# Against the emulator Terraform runs one operation at a time. With Terraform's default of 10 concurrent
-# operations (and still at 4), moto occasionally executed a create twice (InvalidPermission.Duplicate,
-# NetworkAclEntryAlreadyExists on a fresh emulator), failing the deploy; measured: 3 failed of ~7 multi-dc
-# deploys at 4 or 10, none at 1. One at a time costs time (multi-dc up: about 3 min at 4, 9 min at 1), most of
-# it the provider's fixed waiters. AWS keeps Terraform's default.
-LOCAL_PARALLELISM = 1
+parallelism_option = click.option(
+    "--parallelism", type=int, default=None, metavar="N",
+    help="Concurrent Terraform operations (default: $PORTAL_HA_PARALLELISM, else Terraform's 10).",
+)
 
 
-def _apply(directory: Path, env: dict[str, str], verb: str, *, local: bool = False) -> None:
-    """Stream terraform apply/destroy, one line per finished resource."""
-    import subprocess
+def _parallelism(flag: int | None) -> int | None:
+    """The flag, else $PORTAL_HA_PARALLELISM, else None (Terraform's default), validated."""
+    from .terraform import PARALLELISM_ENV, parallelism_from
 
-    args = [toolchain.terraform_binary(), "apply" if verb == "apply" else "destroy", "-auto-approve",
-            "-input=false", "-no-color", *([f"-parallelism={LOCAL_PARALLELISM}"] if local else [])]
-    done = 0
-    with subprocess.Popen(args, cwd=directory, env={**os.environ, **env}, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as proc:
-        assert proc.stdout is not None
-        tail: list[str] = []
-        for line in proc.stdout:
-            tail = (tail + [line.rstrip()])[-40:]
-            if "complete after" in line:
-                done += 1
-                click.echo(f"  [{done:3d}] {line.strip()}", err=True)
-            elif line.startswith(("Error", "│ Error")):
-                click.echo(f"        {line.rstrip()}", err=True)
-    if proc.returncode != 0:
-        raise click.ClickException(f"terraform {verb} failed:\n" + "\n".join(tail))
+    try:
+        if flag is not None:
+            return parallelism_from(flag, "--parallelism")
+        return parallelism_from(os.environ.get(PARALLELISM_ENV), PARALLELISM_ENV)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _apply(directory: Path, env: dict[str, str], *, destroy: bool, parallelism: int | None) -> None:
+    """terraform apply/destroy with live progress on stderr."""
+    from . import terraform
+
+    try:
+        terraform.apply(directory, env, destroy=destroy, parallelism=parallelism)
+    except terraform.TerraformError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _manifest(directory: Path, env: dict[str, str]) -> dict:
@@ -282,18 +295,22 @@ def _ready_dir(arch: str, env: dict[str, str], local: bool) -> Path:
 @main.command()
 @arch_argument
 @local_option
-def up(arch: str, local: bool) -> None:
+@parallelism_option
+def up(arch: str, local: bool, parallelism: int | None) -> None:
     """Synthesize ARCH and deploy it (terraform apply), then print the stack outputs."""
     from . import terraform
 
     started = time.monotonic()
-    env = _environment(local)
+    threads = _parallelism(parallelism)
+    env, launch = _environment(local, wait=False)
     if local:
         _announce_omissions(arch, env)
     directory = _synth(arch, env)
+    _emulator_ready(launch)
     _init(directory, env, local)
-    _say(f"terraform apply ({'local emulator' if local else 'AWS'})")
-    _apply(directory, env, "apply", local=local)
+    _say(f"terraform apply ({'local emulator' if local else 'AWS'}, "
+         f"parallelism {threads or 'default (10)'})")
+    _apply(directory, env, destroy=False, parallelism=threads)
     outputs = terraform.outputs(directory, env)
     _say(f"{arch} is up in {time.monotonic() - started:.0f} s. Outputs:")
     for name, value in sorted(outputs.items()):
@@ -309,7 +326,7 @@ def verify(arch: str, local: bool, as_json: bool) -> None:
     """Check the live deployment of ARCH against the HA rules. Exit 1 on any FAIL."""
     from . import verify as checks
 
-    env = _environment(local)
+    env, _ = _environment(local)
     directory = _ready_dir(arch, env, local)
     manifest = _manifest(directory, env)
     os.environ.update(env)
@@ -329,17 +346,20 @@ def verify(arch: str, local: bool, as_json: bool) -> None:
 @main.command()
 @arch_argument
 @local_option
-def down(arch: str, local: bool) -> None:
+@parallelism_option
+def down(arch: str, local: bool, parallelism: int | None) -> None:
     """Destroy ARCH, then check that nothing of it is left. Exit 1 if something is."""
     from .teardown import automated_backups, leftovers
 
     started = time.monotonic()
-    env = _environment(local)
+    threads = _parallelism(parallelism)
+    env, _ = _environment(local)
     directory = _ready_dir(arch, env, local)
     manifest = _manifest(directory, env)
     settings = _settings_for(arch, env)
-    _say(f"terraform destroy ({'local emulator' if local else 'AWS'})")
-    _apply(directory, env, "destroy", local=local)
+    _say(f"terraform destroy ({'local emulator' if local else 'AWS'}, "
+         f"parallelism {threads or 'default (10)'})")
+    _apply(directory, env, destroy=True, parallelism=threads)
     os.environ.update(env)
     left = leftovers(manifest, settings.name_prefix)
     for arn in automated_backups(manifest, settings.name_prefix):
@@ -355,7 +375,7 @@ def down(arch: str, local: bool) -> None:
 @local_option
 def env_command(local: bool) -> None:
     """Print export lines for terraform, cdktf and boto3: eval "$(portal-ha env [--local])"."""
-    for key, value in _environment(local).items():
+    for key, value in _environment(local)[0].items():
         click.echo(f"export {key}={shlex.quote(value)}")
 
 
@@ -400,5 +420,17 @@ def emulator_status() -> None:
     click.echo(f"emulator: running, pid {server.pid}, {server.endpoint}")
 
 
+def entry() -> None:
+    """The ``portal-ha`` console script: ``main``, then an exit that skips Python's teardown (see shutdown)."""
+    from .shutdown import exit_now
+
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    exit_now(code)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

@@ -74,30 +74,68 @@ def status(state_dir: Path = EMULATOR_DIR) -> Emulator | None:
     return None
 
 
-def start(state_dir: Path = EMULATOR_DIR, *, timeout: float = 60.0) -> Emulator:
-    """Reuse the running emulator, or start a new moto server in the background and wait until it answers."""
+@dataclass
+class Launch:
+    """An emulator process that was started and may not answer yet: ``ready()`` waits for it."""
+
+    proc: subprocess.Popen[bytes] | None
+    port: int
+    state_dir: Path
+    running: Emulator | None = None
+
+    def ready(self, timeout: float = 60.0) -> Emulator:
+        """Wait until the server answers, then record it in ``state.json`` (a server that never answered is
+        never recorded)."""
+        if self.running is not None:
+            return self.running
+        if self.proc is None:
+            raise RuntimeError("emulator launch has no process")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the emulator exited with {self.proc.returncode}: see "
+                                   f"{self.state_dir / 'moto.log'}")
+            if _answers(self.port):
+                (self.state_dir / "state.json").write_text(json.dumps({"pid": self.proc.pid, "port": self.port}))
+                self.running = Emulator(pid=self.proc.pid, port=self.port)
+                return self.running
+            time.sleep(0.1)
+        self.proc.kill()
+        raise RuntimeError(f"the emulator did not answer on {HOST}:{self.port} within {timeout:.0f} s")
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """Environment that sends the AWS provider and boto3 to this emulator (valid before it answers)."""
+        return {"AWS_ENDPOINT_URL": self.endpoint, **CREDENTIALS}
+
+
+def launch(state_dir: Path = EMULATOR_DIR) -> Launch:
+    """Reuse the running emulator, or start one in the background without waiting for it (``ready()`` does).
+
+    The server is moto behind ``emulator_server`` (each SDK invocation executed once, each response in one
+    write), with this project's moto fixes."""
     running = status(state_dir)
     if running is not None:
-        return running
+        return Launch(proc=None, port=running.port, state_dir=state_dir, running=running)
     state_dir.mkdir(parents=True, exist_ok=True)
     _forget_deployments(state_dir)
     port = free_port()
     log = open(state_dir / "moto.log", "ab")  # noqa: SIM115 - the server keeps it after we return
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "stacks.moto_fixes", "-H", HOST, "-p", str(port)],
+        [sys.executable, "-m", "stacks.emulator_server", "-H", HOST, "-p", str(port)],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
     )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"moto server exited with {proc.returncode}: see {state_dir / 'moto.log'}")
-        if _answers(port):
-            (state_dir / "state.json").write_text(json.dumps({"pid": proc.pid, "port": port}))
-            return Emulator(pid=proc.pid, port=port)
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"moto server did not answer on {HOST}:{port} within {timeout:.0f} s")
+    log.close()  # the child holds its own copy of the descriptor
+    return Launch(proc=proc, port=port, state_dir=state_dir)
+
+
+def start(state_dir: Path = EMULATOR_DIR, *, timeout: float = 60.0) -> Emulator:
+    """Reuse the running emulator, or start a new one and wait until it answers."""
+    return launch(state_dir).ready(timeout)
 
 
 def _forget_deployments(state_dir: Path) -> None:

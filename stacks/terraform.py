@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
+import sys
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import toolchain
+from .progress import Progress
 
 UNKNOWN = "(known after apply)"
 SENSITIVE = "(sensitive)"
@@ -40,6 +45,62 @@ def run(args: list[str], cwd: Path, env: Mapping[str, str], *, stream: bool = Fa
         tail = (proc.stdout[-3000:] + "\n" + proc.stderr[-6000:]).strip()
         raise TerraformError(f"terraform {' '.join(args)} failed in {cwd} (exit {proc.returncode}):\n{tail}")
     return proc.stdout
+
+
+PARALLELISM_ENV = "PORTAL_HA_PARALLELISM"
+MAX_PARALLELISM = 256
+
+
+def parallelism_from(value: str | int | None, source: str) -> int | None:
+    """A Terraform ``-parallelism`` from a flag or ``PORTAL_HA_PARALLELISM``: None (Terraform's own default,
+    10) or a whole number from 1 to 256; anything else is a ValueError naming ``source``."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PARALLELISM:
+        raise ValueError(f"{source} {value!r} is not a number of concurrent operations: use a whole number from 1 "
+                         f"to {MAX_PARALLELISM} (Terraform's default is 10)")
+    return int(text)
+
+
+def apply(directory: Path, env: Mapping[str, str], *, destroy: bool = False, parallelism: int | None = None,
+          out: TextIO | None = None, tty: bool | None = None, tick_seconds: float = 1.0) -> Progress:
+    """``terraform apply`` (or ``destroy``) with a readable progress display on ``out`` (stderr by default).
+
+    Raises TerraformError listing Terraform's error diagnostics when it fails.
+    """
+    out = out if out is not None else sys.stderr
+    tty = out.isatty() if tty is None else tty
+    args = ["destroy" if destroy else "apply", "-json", "-auto-approve", "-input=false",
+            *([f"-parallelism={parallelism}"] if parallelism is not None else [])]
+    progress = Progress(out=out, tty=tty, clock=time.monotonic)
+    lines: queue.Queue[str | None] = queue.Queue()
+    with subprocess.Popen([toolchain.terraform_binary(), *args], cwd=directory, env={**os.environ, **env},
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        if proc.stdout is None:
+            raise TerraformError("terraform's output could not be read")
+        stdout = proc.stdout
+
+        def pump() -> None:
+            for line in stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        while True:
+            try:
+                line = lines.get(timeout=tick_seconds)
+            except queue.Empty:
+                progress.tick()
+                continue
+            if line is None:
+                break
+            progress.feed(line)
+    progress.close()
+    if proc.returncode != 0:
+        found = "\n".join(progress.errors) or "(no error diagnostic: see the output above)"
+        raise TerraformError(f"terraform {args[0]} failed in {directory} (exit {proc.returncode}):\n{found}")
+    return progress
 
 
 def init(directory: Path, env: Mapping[str, str]) -> None:
