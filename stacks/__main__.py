@@ -31,7 +31,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    from .shutdown import exit_now
     from .toolchain import quiet_jsii
 
     quiet_jsii()
-    sys.exit(main())
+    exit_now(main())
