@@ -259,12 +259,12 @@ def _parallelism(flag: int | None) -> int | None:
         raise click.UsageError(str(exc)) from None
 
 
-def _apply(directory: Path, env: dict[str, str], *, destroy: bool, parallelism: int | None) -> None:
-    """terraform apply/destroy with live progress on stderr."""
+def _apply(directory: Path, env: dict[str, str], *, destroy: bool, parallelism: int | None) -> dict | None:
+    """terraform apply/destroy with live progress on stderr; the outputs Terraform reported at the end."""
     from . import terraform
 
     try:
-        terraform.apply(directory, env, destroy=destroy, parallelism=parallelism)
+        return terraform.apply(directory, env, destroy=destroy, parallelism=parallelism).outputs
     except terraform.TerraformError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -310,8 +310,9 @@ def up(arch: str, local: bool, parallelism: int | None) -> None:
     _init(directory, env, local)
     _say(f"terraform apply ({'local emulator' if local else 'AWS'}, "
          f"parallelism {threads or 'default (10)'})")
-    _apply(directory, env, destroy=False, parallelism=threads)
-    outputs = terraform.outputs(directory, env)
+    outputs = _apply(directory, env, destroy=False, parallelism=threads)
+    if outputs is None:  # Terraform said none: ask for them
+        outputs = terraform.outputs(directory, env)
     _say(f"{arch} is up in {time.monotonic() - started:.0f} s. Outputs:")
     for name, value in sorted(outputs.items()):
         if name != "verify_manifest":

@@ -25,6 +25,7 @@ _CDKTF_HASH = re.compile(r"_[0-9A-F]{8}(?=$|\[)")
 PAST = {"create": "created", "update": "updated", "delete": "destroyed", "read": "read", "replace": "replaced",
         "noop": "unchanged"}
 SHOWN_IN_PROGRESS = 3
+SENSITIVE = "(sensitive)"
 
 
 def short_address(address: str) -> str:
@@ -53,6 +54,9 @@ class Progress:
     """Every error diagnostic, as printed."""
     running: dict[str, float] = field(default_factory=dict)
     """Address -> when Terraform started working on it."""
+    outputs: dict[str, Any] | None = None
+    """The stack's outputs as the run ended (name -> value; a sensitive one is ``SENSITIVE``), from Terraform's
+    last ``outputs`` message; None when it sent none."""
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -86,6 +90,9 @@ class Progress:
             self._finish(address, "FAILED")
         elif kind == "diagnostic":
             self._diagnostic(event.get("diagnostic") or {})
+        elif kind == "outputs":
+            self.outputs = {name: SENSITIVE if item.get("sensitive") else item.get("value")
+                            for name, item in (event.get("outputs") or {}).items()}
         self.tick()
 
     def _finish(self, address: str, verb: str) -> None:

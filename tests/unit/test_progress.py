@@ -129,3 +129,12 @@ def test_parallelism_refuses_anything_else_naming_its_source(value):
     assert str(raised.value) == (
         f"PORTAL_HA_PARALLELISM {value!r} is not a number of concurrent operations: use a whole number from 1 "
         "to 256 (Terraform's default is 10)")
+
+
+def test_the_last_outputs_message_gives_the_outputs_with_sensitive_ones_masked():
+    progress, _, _ = _progress(tty=False)
+    assert progress.outputs is None
+    progress.feed(json.dumps({"type": "outputs", "outputs": {
+        "url": {"sensitive": False, "type": "string", "value": "https://x"},
+        "secret": {"sensitive": True, "type": "string"}}}))
+    assert progress.outputs == {"url": "https://x", "secret": "(sensitive)"}
