@@ -18,7 +18,6 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from cdktf import Token
 from cdktf_cdktf_provider_aws.lb import Lb
 from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
 from cdktf_cdktf_provider_aws.lb_target_group import (
@@ -32,10 +31,12 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from .datacenter import Datacenter
-from .errors import ConfigError, Problems
+from .errors import Problems
+from .network.interface import IDatacenter
+from .thresholds import PORTAL_PORT
+from .validation import construct_id, is_int, known
 
-HTTPS = 443
+HTTPS = PORTAL_PORT
 MAX_LB_NAME = 32  # AWS: load balancer and target group names
 LB_NAME_PATTERN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$")
 ACM_ARN_PATTERN = re.compile(
@@ -47,14 +48,6 @@ INTERVAL_RANGE = (5, 300)
 THRESHOLD_RANGE = (2, 10)
 TIMEOUT_RANGE = (2, 120)
 DEREGISTRATION_RANGE = (0, 3600)
-
-
-def _known(value: object) -> bool:
-    return not (isinstance(value, str) and Token.is_unresolved(value))
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _name_problems(base: str, field: str, fix: str) -> list[str]:
@@ -74,18 +67,6 @@ def _name_problems(base: str, field: str, fix: str) -> list[str]:
             problems.append(f"{field} {base!r} gives the {what} name {name!r}: AWS reserves the prefix "
                             f"'internal-'; {fix}")
     return problems
-
-
-def lb_names(
-    base: str,
-    field: str = "load_balancer.name",
-    fix: str = "use a shorter load_balancer.name",
-) -> tuple[str, str]:
-    """The NLB and target group names for ``base`` (``{base}-nlb``, ``{base}-tg``), or a ConfigError."""
-    problems = _name_problems(base, field, fix)
-    if problems:
-        raise ConfigError(problems)
-    return f"{base}-nlb", f"{base}-tg"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,7 +115,7 @@ class DatacenterLoadBalancerProps:
                          "example ('0.0.0.0/0',) or ('203.0.113.0/24',)")
         else:
             for i, cidr in enumerate(cidrs):
-                if not _known(cidr):
+                if not known(cidr):
                     continue
                 try:
                     ipaddress.IPv4Network(cidr, strict=True)
@@ -148,7 +129,7 @@ class DatacenterLoadBalancerProps:
             problems.add(f"load_balancer.certificate_arn {self.certificate_arn!r} is set but tls_termination "
                          "is False, so the TCP listener would never use it: set tls_termination=True or drop "
                          "the certificate")
-        if self.certificate_arn is not None and _known(self.certificate_arn):
+        if self.certificate_arn is not None and known(self.certificate_arn):
             problems.check(
                 isinstance(self.certificate_arn, str) and bool(ACM_ARN_PATTERN.match(self.certificate_arn)),
                 f"load_balancer.certificate_arn {self.certificate_arn!r} is not an ACM certificate ARN: use "
@@ -166,13 +147,13 @@ class DatacenterLoadBalancerProps:
                          "terminates TLS) or turn stickiness off")
         lo, hi = INTERVAL_RANGE
         interval_ok = problems.check(
-            _is_int(self.health_check_interval) and lo <= self.health_check_interval <= hi,
+            is_int(self.health_check_interval) and lo <= self.health_check_interval <= hi,
             f"load_balancer.health_check_interval {self.health_check_interval!r} is out of range: NLB health "
             f"checks run every {lo} to {hi} seconds",
         )
         lo, hi = TIMEOUT_RANGE
         if problems.check(
-            _is_int(self.health_check_timeout) and lo <= self.health_check_timeout <= hi,
+            is_int(self.health_check_timeout) and lo <= self.health_check_timeout <= hi,
             f"load_balancer.health_check_timeout {self.health_check_timeout!r} is out of range: use {lo} to "
             f"{hi} seconds",
         ) and interval_ok:
@@ -186,12 +167,12 @@ class DatacenterLoadBalancerProps:
         for field in ("healthy_threshold", "unhealthy_threshold"):
             value = getattr(self, field)
             problems.check(
-                _is_int(value) and lo <= value <= hi,
+                is_int(value) and lo <= value <= hi,
                 f"load_balancer.{field} {value!r} is out of range: NLB health checks allow {lo} to {hi}",
             )
         lo, hi = DEREGISTRATION_RANGE
         problems.check(
-            _is_int(self.deregistration_delay) and lo <= self.deregistration_delay <= hi,
+            is_int(self.deregistration_delay) and lo <= self.deregistration_delay <= hi,
             f"load_balancer.deregistration_delay {self.deregistration_delay!r} is out of range: use {lo} to "
             f"{hi} seconds",
         )
@@ -202,7 +183,7 @@ class DatacenterLoadBalancer(Construct):
     """Internet-facing NLB in the datacenter's public subnets, a 443 listener, a TCP-checked target group."""
 
     def __init__(
-        self, scope: Construct, id: str, *, props: DatacenterLoadBalancerProps, datacenter: Datacenter
+        self, scope: Construct, id: str, *, props: DatacenterLoadBalancerProps, datacenter: IDatacenter
     ) -> None:
         super().__init__(scope, id)
         self.props = props
@@ -220,7 +201,7 @@ class DatacenterLoadBalancer(Construct):
         else:
             base = props.name
         arn = props.certificate_arn
-        if arn is not None and _known(arn):
+        if arn is not None and known(arn):
             match = ACM_ARN_PATTERN.match(arn)
             if match is not None:
                 problems.check(
@@ -242,13 +223,13 @@ class DatacenterLoadBalancer(Construct):
         self.security_group_id: str = sg.id
         for cidr in props.allowed_cidrs:
             VpcSecurityGroupIngressRule(
-                self, f"in-https-{_id(cidr)}", provider=provider, security_group_id=self.security_group_id,
+                self, f"in-https-{construct_id(cidr)}", provider=provider, security_group_id=self.security_group_id,
                 description="HTTPS from clients", ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
                 cidr_ipv4=cidr,
             )
         for cidr in datacenter.dmz_cidrs:
             VpcSecurityGroupEgressRule(
-                self, f"out-https-{_id(cidr)}", provider=provider, security_group_id=self.security_group_id,
+                self, f"out-https-{construct_id(cidr)}", provider=provider, security_group_id=self.security_group_id,
                 description="HTTPS and health checks to the portal instances in the DMZ", ip_protocol="tcp",
                 from_port=HTTPS, to_port=HTTPS, cidr_ipv4=cidr,
             )
@@ -301,8 +282,3 @@ class DatacenterLoadBalancer(Construct):
                 target_group_arn=self.target_group_arn, target_id=instance_id, port=HTTPS,
             )
             self._attached += 1
-
-
-def _id(cidr: str) -> str:
-    """A CIDR (or token) as a construct id fragment: ids may not hold '/'."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", cidr)

@@ -1,20 +1,12 @@
-"""One error type for every configuration problem, raised before anything is synthesized or deployed."""
+"""One error type for every configuration problem, raised before anything is synthesized or deployed, and the
+collector that lets a configuration report all of its problems at once (validators: ``validation``)."""
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Iterable
+from typing import TypeVar
 
-# AWS region names: partition prefix, geography, number (us-east-1, ap-southeast-3, us-gov-west-1, cn-north-1).
-REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$")
-# A name prefix ends up inside names AWS limits to letters, digits and hyphens (NLB, target group, DB ids).
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$")
-
-
-# Security-group rules that reference another group carry their purpose as a ``Name`` tag rather than a
-# ``description``: moto 5.2 drops the description of such rules, which would show as drift on every plan.
-SG_REFERENCE_NOTE = "rules referencing a security group are described by their Name tag"
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -48,27 +40,9 @@ class Problems:
             raise ConfigError(self.items)
 
 
-def parse_network(value: str, field: str, problems: Problems) -> ipaddress.IPv4Network | None:
-    """An IPv4 network in CIDR form, or None with a problem recorded."""
-    try:
-        return ipaddress.IPv4Network(value, strict=True)
-    except (ValueError, TypeError) as exc:
-        problems.add(f"{field} {value!r} is not a valid IPv4 CIDR ({exc}): use a network address such as 10.0.0.0/16")
-        return None
-
-
-def check_region(region: str, field: str, problems: Problems) -> None:
-    problems.check(
-        isinstance(region, str) and bool(REGION_PATTERN.match(region)),
-        f"{field} {region!r} is not a well-formed AWS region name: use a region such as us-east-1 or eu-west-1",
-    )
-
-
-def check_name(value: str, field: str, max_length: int, problems: Problems) -> None:
-    if not isinstance(value, str) or not NAME_PATTERN.match(value):
-        problems.add(
-            f"{field} {value!r} must be lower-case letters, digits and hyphens, starting with a letter and not "
-            "ending with a hyphen: AWS resource names derived from it allow nothing else"
-        )
-    elif len(value) > max_length:
-        problems.add(f"{field} {value!r} is {len(value)} characters: use at most {max_length}")
+def required(value: T | None, invariant: str) -> T:
+    """``value``, which an earlier check guarantees is set. A broken invariant is a bug: it raises (never an
+    ``assert``, which ``python -O`` strips) and says which invariant broke."""
+    if value is None:
+        raise RuntimeError(f"internal error: {invariant}")
+    return value

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 
 from constructs import Construct
 
-from .errors import Problems, check_name
+from .errors import Problems
+from .validation import check_name
 
 if TYPE_CHECKING:
-    from .datacenter import Datacenter
+    from .network.interface import IDatacenter
 
 # AWS quota "inbound or outbound rules per network ACL": 20 by default, adjustable up to 40.
 DEFAULT_NACL_RULES_PER_DIRECTION = 20
@@ -143,7 +144,7 @@ class DatacenterMesh(Construct):
         scope: Construct,
         id: str,
         *,
-        datacenters: Sequence[Datacenter],
+        datacenters: Sequence[IDatacenter],
         props: DatacenterMeshProps = DatacenterMeshProps(),
     ) -> None:
         dcs = list(datacenters)
@@ -164,14 +165,14 @@ class DatacenterMesh(Construct):
         problems.raise_if_any()
 
         super().__init__(scope, id)
-        # Loaded here, not at import: validation above must stay free of the 10 s provider bindings.
+        # Loaded here, not at import: validation above must stay free of the provider bindings (about 7 s to load).
         from cdktf_cdktf_provider_aws.route import Route
         from cdktf_cdktf_provider_aws.vpc_peering_connection import VpcPeeringConnection
         from cdktf_cdktf_provider_aws.vpc_peering_connection_accepter import VpcPeeringConnectionAccepterA
 
         self.props = props
         self._datacenters = dcs
-        prefix = props.name_prefix or dcs[0].props.name_prefix
+        prefix = props.name_prefix or dcs[0].name_prefix
         self.pairs: list[tuple[str, str]] = []
         self.peering_connection_ids: dict[tuple[str, str], str] = {}
 

@@ -28,12 +28,16 @@ from dataclasses import dataclass, replace
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
-from .database import DatabaseCluster, DatabaseClusterProps
-from .datacenter import Datacenter, DatacenterProps, ExistingNetwork
+from .build_or_adopt import Source, conflicts
+from .database import DatabaseClusterProps
+from .database.cluster import DatabaseCluster
 from .datacenter_lb import DatacenterLoadBalancer, DatacenterLoadBalancerProps
 from .errors import ConfigError, Problems
-from .portal_fleet import EfsMount, PortalFleet, PortalFleetProps
+from .network import DatacenterProps, ExistingNetwork
+from .network.interface import IDatacenter
+from .portal_fleet import PortalFleet, PortalFleetProps
 from .shared_storage import SharedFileSystem, SharedFileSystemProps
+from .user_data import EfsMount
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,14 +86,14 @@ def _where(name: str | None) -> str:
     return f"datacenters[{name}]" if name is not None else "portal_datacenter"
 
 
-def _name_of(datacenter: Datacenter | None) -> str:
+def _name_of(datacenter: IDatacenter | None) -> str:
     return "none" if datacenter is None else datacenter.name
 
 
 def _existing_resource_problems(
     props: PortalDatacenterProps,
     provider: AwsProvider | None,
-    datacenter: Datacenter | None,
+    datacenter: IDatacenter | None,
     shared_file_system: SharedFileSystem | None,
     database_cluster: DatabaseCluster | None,
 ) -> list[str]:
@@ -97,12 +101,10 @@ def _existing_resource_problems(
     problems = Problems()
     name = props.network.name if props.network is not None else datacenter.name if datacenter else None
     where = _where(name)
-    if props.network is not None and datacenter is not None:
-        problems.add(
-            f"{where}: network (props to build or adopt a network) and datacenter (an existing Datacenter "
-            f"{datacenter.name}) are both set: pass one"
-        )
-    elif props.network is None and datacenter is None:
+    existing_network = Source("datacenter", f"an existing Datacenter {_name_of(datacenter)}", datacenter)
+    problems.extend(conflicts(where, existing_network, Source("network", "props to build or adopt a network",
+                                                               props.network)))
+    if props.network is None and datacenter is None:
         problems.add(
             f"{where}: network is missing: set props.network (DatacenterProps to build a VPC, ExistingNetwork "
             "to adopt one) or pass an existing Datacenter as datacenter="
@@ -114,17 +116,11 @@ def _existing_resource_problems(
             f"{where}: provider is not the provider of datacenter {datacenter.name}: leave provider unset, the "
             "datacenter's provider is used"
         )
+    problems.extend(conflicts(
+        where, Source("shared_file_system", "an existing SharedFileSystem", shared_file_system),
+        Source("file_system", "props to build a file system", props.file_system),
+        Source("efs_mount", "another datacenter's file system", props.efs_mount)))
     if shared_file_system is not None:
-        if props.file_system is not None:
-            problems.add(
-                f"{where}: file_system (props to build a file system) and shared_file_system (an existing "
-                "SharedFileSystem) are both set: pass one"
-            )
-        if props.efs_mount is not None:
-            problems.add(
-                f"{where}: efs_mount (another datacenter's file system) and shared_file_system (an existing "
-                "SharedFileSystem) are both set: pass one"
-            )
         if props.fleet.data_volume_gb is not None:
             problems.add(
                 f"{where}: fleet.data_volume_gb (local storage) is set together with shared_file_system: "
@@ -136,12 +132,10 @@ def _existing_resource_problems(
                 f"not the datacenter= passed here ({_name_of(datacenter)}): the instances mount it in its own "
                 "VPC; pass its Datacenter as datacenter=, or mount another VPC's file system with efs_mount"
             )
+    problems.extend(conflicts(
+        where, Source("database_cluster", "an existing DatabaseCluster", database_cluster),
+        Source("database", "props to build a database cluster", props.database)))
     if database_cluster is not None:
-        if props.database is not None:
-            problems.add(
-                f"{where}: database (props to build a database cluster) and database_cluster (an existing "
-                "DatabaseCluster) are both set: pass one"
-            )
         if database_cluster.datacenter is not datacenter:
             problems.add(
                 f"{where}: database_cluster is in datacenter {database_cluster.datacenter.name}, which is not "
@@ -173,7 +167,7 @@ class PortalDatacenter(Construct):
         *,
         props: PortalDatacenterProps,
         provider: AwsProvider | None = None,
-        datacenter: Datacenter | None = None,
+        datacenter: IDatacenter | None = None,
         shared_file_system: SharedFileSystem | None = None,
         database_cluster: DatabaseCluster | None = None,
     ) -> None:
@@ -183,10 +177,12 @@ class PortalDatacenter(Construct):
         super().__init__(scope, id)
         self.props = props
         if datacenter is not None:
-            self.network = datacenter
+            self.network: IDatacenter = datacenter
         else:
-            assert props.network is not None and provider is not None  # checked above
-            self.network = Datacenter(self, "network", props=props.network, provider=provider)
+            if props.network is None or provider is None:
+                raise RuntimeError("internal error: props.network and provider are set when no datacenter= is "
+                                   "(checked above)")
+            self.network = props.network.build(self, "network", provider)
         self.name: str = self.network.name
         self.region: str = self.network.region
         self.load_balancer = DatacenterLoadBalancer(self, "lb", props=props.load_balancer, datacenter=self.network)

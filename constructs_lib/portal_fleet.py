@@ -14,14 +14,11 @@ The seed's "at least two API Portal instances behind a load balancer, inside the
 
 from __future__ import annotations
 
-import base64
-import importlib.resources
 import ipaddress
 import re
 from dataclasses import dataclass
-from string import Template
 
-from cdktf import Fn, TerraformResourceLifecycle, Token
+from cdktf import Fn, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
@@ -39,29 +36,17 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from .datacenter import Datacenter
-from .errors import Problems, check_name, check_region
+from .errors import Problems
+from .iam import assume_role_policy, policy_document
+from .network.interface import IDatacenter
+from .thresholds import MIN_PORTAL_INSTANCES, PORTAL_PORT
+from .user_data import DATA_DEVICE, EfsMount, render_user_data
+from .validation import check_name, construct_id, is_int, known
 
-PORTAL_HTDOC = "/opt/axway/apiportal/htdoc"
-# The paths under PORTAL_HTDOC that every portal instance must see alike (the seed's "Data storage for HA").
-SHARED_PATHS: tuple[str, ...] = (
-    "images",
-    "media/com_easydiscuss",
-    "language",
-    "administrator/language",
-    "administrator/manifests/packages",
-    "templates/purity_iii",
-    "administrator/components/com_apiportal/assets/cert",
-    "components/com_apiportal/assets/img/menu",
-    "components/com_apiportal/views",
-)
-SHARED_MOUNT = "/mnt/portal-shared"
-DATA_MOUNT = "/mnt/portal-data"
-DATA_DEVICE = "/dev/sdf"
 AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 SSM_MANAGED_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
-HTTPS, NFS, MYSQL = 443, 2049, 3306
-MIN_INSTANCES, MAX_INSTANCES = 2, 20
+HTTPS, NFS, MYSQL = PORTAL_PORT, 2049, 3306
+MIN_INSTANCES, MAX_INSTANCES = MIN_PORTAL_INSTANCES, 20
 MIN_ROOT_GB, MAX_VOLUME_GB = 8, 16384  # AL2023 images need 8 GiB; gp3 volumes go up to 16 TiB
 MAX_USER_DATA_BYTES = 16384  # EC2 limit on user data before base64 encoding
 MAX_IAM_ROLE_NAME = 64
@@ -71,44 +56,7 @@ INSTANCE_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
 # Graviton (arm64) families: a digit then "g" (m6g, c7gn, t4g, x2gd, im4gn, is4gen, g5g) and a1.
 ARM64_FAMILY_PATTERN = re.compile(r"^([a-z]+\d+g[a-z]*|a1)\.")
 SSM_PARAMETER_PATTERN = re.compile(r"^/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*$")
-EFS_ID_PATTERN = re.compile(r"^fs-[0-9a-f]{8,17}$")
-EFS_AP_PATTERN = re.compile(r"^fsap-[0-9a-f]{8,17}$")
 S3_URI_PATTERN = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$")
-
-
-def _known(value: object) -> bool:
-    """True for a plain value; False for a cdktf token, which is only known at plan time."""
-    return not (isinstance(value, str) and Token.is_unresolved(value))
-
-
-@dataclass(frozen=True, kw_only=True)
-class EfsMount:
-    """The shared file system the portal mounts: an EFS file system and its access point (may be tokens)."""
-
-    file_system_id: str
-    """EFS file system id (``fs-...``). In remote datacenters it is the primary datacenter's file system."""
-    access_point_id: str
-    """EFS access point id (``fsap-...``); the mount goes through it, with TLS and IAM authorization."""
-    region: str
-    """Region of the file system: efs-utils resolves ``FS_ID.efs.REGION.amazonaws.com``."""
-
-    def __post_init__(self) -> None:
-        problems = Problems()
-        if _known(self.file_system_id):
-            problems.check(
-                isinstance(self.file_system_id, str) and bool(EFS_ID_PATTERN.match(self.file_system_id)),
-                f"fleet.efs.file_system_id {self.file_system_id!r} is not an EFS file system id: use the id "
-                "of an aws_efs_file_system, such as fs-0123456789abcdef0",
-            )
-        if _known(self.access_point_id):
-            problems.check(
-                isinstance(self.access_point_id, str) and bool(EFS_AP_PATTERN.match(self.access_point_id)),
-                f"fleet.efs.access_point_id {self.access_point_id!r} is not an EFS access point id: use the "
-                "id of an aws_efs_access_point, such as fsap-0123456789abcdef0",
-            )
-        if _known(self.region):
-            check_region(self.region, "fleet.efs.region", problems)
-        problems.raise_if_any()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,7 +123,7 @@ class PortalFleetProps:
             f"fleet.instance_type {self.instance_type!r} is not an EC2 instance type: use family.size, "
             "such as m6i.large",
         )
-        if self.ami_id is not None and _known(self.ami_id):
+        if self.ami_id is not None and known(self.ami_id):
             problems.check(
                 isinstance(self.ami_id, str) and bool(AMI_PATTERN.match(self.ami_id)),
                 f"fleet.ami_id {self.ami_id!r} is not an AMI id: use ami- followed by 8 to 17 hex digits, or "
@@ -196,13 +144,13 @@ class PortalFleetProps:
                     "type such as m6i.large, or the parameter ending in arm64",
                 )
         problems.check(
-            _is_int(self.root_volume_size_gb) and MIN_ROOT_GB <= self.root_volume_size_gb <= MAX_VOLUME_GB,
+            is_int(self.root_volume_size_gb) and MIN_ROOT_GB <= self.root_volume_size_gb <= MAX_VOLUME_GB,
             f"fleet.root_volume_size_gb {self.root_volume_size_gb!r} is out of range: use {MIN_ROOT_GB} to "
             f"{MAX_VOLUME_GB} GiB",
         )
         if self.data_volume_gb is not None:
             problems.check(
-                _is_int(self.data_volume_gb) and 1 <= self.data_volume_gb <= MAX_VOLUME_GB,
+                is_int(self.data_volume_gb) and 1 <= self.data_volume_gb <= MAX_VOLUME_GB,
                 f"fleet.data_volume_gb {self.data_volume_gb!r} is out of range: use 1 to {MAX_VOLUME_GB} "
                 "GiB, or None for no data volume",
             )
@@ -216,12 +164,12 @@ class PortalFleetProps:
                 "fleet.install_script and fleet.installer_s3_uri are both set: the install hook is one or "
                 "the other; set only one"
             )
-        if self.install_script is not None and _known(self.install_script):
+        if self.install_script is not None and known(self.install_script):
             problems.check(
                 isinstance(self.install_script, str) and self.install_script.strip() != "",
                 "fleet.install_script is empty: give the shell text to run, or leave it None",
             )
-        if self.installer_s3_uri is not None and _known(self.installer_s3_uri):
+        if self.installer_s3_uri is not None and known(self.installer_s3_uri):
             problems.check(
                 isinstance(self.installer_s3_uri, str) and bool(S3_URI_PATTERN.match(self.installer_s3_uri)),
                 f"fleet.installer_s3_uri {self.installer_s3_uri!r} is not an S3 object URI: use "
@@ -229,7 +177,7 @@ class PortalFleetProps:
             )
         if self.name is not None:
             check_name(self.name, "fleet.name", MAX_IAM_ROLE_NAME, problems)
-        if not problems.items and (self.install_script is None or _known(self.install_script)):
+        if not problems.items and (self.install_script is None or known(self.install_script)):
             size = len(render_user_data(
                 efs=self.efs, data_volume=self.data_volume_gb is not None,
                 install_script=self.install_script, installer_s3_uri=self.installer_s3_uri,
@@ -240,90 +188,6 @@ class PortalFleetProps:
                 f"{MAX_USER_DATA_BYTES}: upload the installer to S3 and set installer_s3_uri instead",
             )
         problems.raise_if_any()
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _shell_quote(value: str) -> str:
-    """Single-quote a plain value for the shell (tokens resolve to ids and URIs without quotes)."""
-    return value.replace("'", "'\\''")
-
-
-def _load_template() -> Template:
-    text = (importlib.resources.files("constructs_lib") / "templates" / "user_data.sh.tpl").read_text()
-    return Template(text)
-
-
-def render_user_data(
-    *,
-    efs: EfsMount | None = None,
-    data_volume: bool = False,
-    install_script: str | None = None,
-    installer_s3_uri: str | None = None,
-) -> str:
-    """The cloud-init shell script of a portal instance, as text. Pure: no resources, no synth.
-
-    ``efs`` mounts the shared file system and binds ``SHARED_PATHS`` onto it; ``data_volume`` formats and
-    mounts the /dev/sdf volume and binds them there; neither leaves them on the root volume.
-    ``install_script`` or ``installer_s3_uri`` is the install hook. Values may be cdktf tokens: they appear in
-    the text as tokens and cdktf turns them into Terraform references at synth.
-    """
-    problems = Problems()
-    problems.check(efs is None or not data_volume,
-                   "render_user_data: efs and data_volume are both set: choose one storage for the shared "
-                   "paths")
-    problems.check(install_script is None or installer_s3_uri is None,
-                   "render_user_data: install_script and installer_s3_uri are both set: choose one install "
-                   "hook")
-    problems.raise_if_any()
-
-    if efs is not None:
-        storage_mode, root = "efs", "$SHARED_MOUNT"
-        storage_lines = ["setup_efs"]
-    elif data_volume:
-        storage_mode, root = "data-volume", "$DATA_MOUNT"
-        storage_lines = ["setup_data_volume"]
-    else:
-        storage_mode, root = "root-volume", None
-        storage_lines = ["log 'no shared file system, no data volume: shared paths stay on the root volume'"]
-    if root is not None:
-        storage_lines += [f"bind_shared \"{root}\" '{path}'" for path in SHARED_PATHS]
-        if data_volume:
-            storage_lines.append(f"chown -R apache:apache \"{root}\"")
-
-    if install_script is not None:
-        install_mode = "script"
-        if _known(install_script):
-            encoded = base64.b64encode(install_script.encode()).decode()
-        else:
-            encoded = Fn.base64encode(install_script)
-        install_hook = f"  run_install_script '{encoded}'"
-    elif installer_s3_uri is not None:
-        install_mode = "s3-installer"
-        install_hook = "  run_s3_installer"
-    else:
-        install_mode = "none"
-        install_hook = "  log 'no install hook configured'"
-
-    return _load_template().substitute(
-        storage_mode=storage_mode,
-        install_mode=install_mode,
-        efs_file_system_id=_shell_quote(efs.file_system_id) if efs else "",
-        efs_access_point_id=_shell_quote(efs.access_point_id) if efs else "",
-        efs_region=_shell_quote(efs.region) if efs else "",
-        data_device=DATA_DEVICE,
-        installer_s3_uri=_shell_quote(installer_s3_uri) if installer_s3_uri else "",
-        portal_dirs="\n".join(f"install -d \"$PORTAL_HTDOC/{path}\"" for path in SHARED_PATHS),
-        storage_setup="\n".join(storage_lines),
-        install_hook=install_hook,
-    )
-
-
-def _id(value: str) -> str:
-    """A CIDR (or token) as a construct id fragment: ids may not hold '/'."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", value)
 
 
 class PortalFleet(Construct):
@@ -338,7 +202,7 @@ class PortalFleet(Construct):
         id: str,
         *,
         props: PortalFleetProps,
-        datacenter: Datacenter,
+        datacenter: IDatacenter,
         lb_security_group_id: str,
     ) -> None:
         super().__init__(scope, id)
@@ -370,7 +234,7 @@ class PortalFleet(Construct):
             self, "in-https-from-lb", provider=provider, security_group_id=self.security_group_id,
             tags={"Name": "HTTPS and health checks from the load balancer"}, ip_protocol="tcp",
             from_port=HTTPS, to_port=HTTPS, referenced_security_group_id=lb_security_group_id,
-        )  # rules that reference a group carry their description as a Name tag: see errors.SG_REFERENCE_NOTE
+        )  # rules that reference a group carry their description as a Name tag: see service_ingress.SG_REFERENCE_NOTE
         self._egress: set[str] = set()
         self.allow_egress("0.0.0.0/0", HTTPS, "HTTPS out through NAT: package repositories, SSM, S3")
         for cidr in datacenter.internal_cidrs:
@@ -381,11 +245,7 @@ class PortalFleet(Construct):
         role = IamRole(
             self, "role", provider=provider, name=base,
             description=f"API Portal instances of {datacenter.resource_name}",
-            assume_role_policy=Fn.jsonencode({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                               "Principal": {"Service": "ec2.amazonaws.com"}}],
-            }),
+            assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
         )
         self.role_name: str = role.name
         self.role_arn: str = role.arn
@@ -397,26 +257,20 @@ class PortalFleet(Construct):
         if props.installer_s3_uri is not None:
             IamRolePolicy(
                 self, "installer-read", provider=provider, name="read-installer", role=role.id,
-                policy=Fn.jsonencode({
-                    "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
-                                   "Resource": _s3_object_arn(props.installer_s3_uri, partition)}],
-                }),
+                policy=policy_document({"Effect": "Allow", "Action": "s3:GetObject",
+                                        "Resource": _s3_object_arn(props.installer_s3_uri, partition)}),
             )
         if props.efs is not None:
             efs = props.efs
             arn_base = f"arn:{partition}:elasticfilesystem:{efs.region}:*"
             IamRolePolicy(
                 self, "efs-client", provider=provider, name="efs-client", role=role.id,
-                policy=Fn.jsonencode({
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-                        "Resource": f"{arn_base}:file-system/{efs.file_system_id}",
-                        "Condition": {"ArnLike": {"elasticfilesystem:AccessPointArn":
-                                                  f"{arn_base}:access-point/{efs.access_point_id}"}},
-                    }],
+                policy=policy_document({
+                    "Effect": "Allow",
+                    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                    "Resource": f"{arn_base}:file-system/{efs.file_system_id}",
+                    "Condition": {"ArnLike": {"elasticfilesystem:AccessPointArn":
+                                              f"{arn_base}:access-point/{efs.access_point_id}"}},
                 }),
             )
         profile = IamInstanceProfile(self, "profile", provider=provider, name=base, role=self.role_name)
@@ -478,18 +332,18 @@ class PortalFleet(Construct):
         same token string to deduplicate: each read of a cdktf attribute makes a new token).
         """
         problems = Problems()
-        if _known(cidr):
+        if known(cidr):
             try:
                 ipaddress.IPv4Network(cidr, strict=True)
             except (ValueError, TypeError) as exc:
                 problems.add(f"fleet.allow_egress cidr {cidr!r} is not a valid IPv4 CIDR ({exc}): use a "
                              "network address such as 10.1.0.0/16")
-        problems.check(_is_int(port) and 1 <= port <= 65535,
+        problems.check(is_int(port) and 1 <= port <= 65535,
                        f"fleet.allow_egress port {port!r} is out of range: use a TCP port from 1 to 65535")
         problems.check(isinstance(description, str) and description.strip() != "",
                        "fleet.allow_egress description is empty: say what the rule is for")
         problems.raise_if_any()
-        key = f"{_id(cidr)}-{port}"
+        key = f"{construct_id(cidr)}-{port}"
         if key in self._egress:
             return
         self._egress.add(key)
@@ -500,7 +354,7 @@ class PortalFleet(Construct):
 
 
 def _s3_object_arn(uri: str, partition: str) -> str:
-    match = S3_URI_PATTERN.match(uri) if _known(uri) else None
+    match = S3_URI_PATTERN.match(uri) if known(uri) else None
     if match is not None:
         return f"arn:{partition}:s3:::{match.group(1)}/{match.group(2)}"
     return Fn.replace(uri, "s3://", f"arn:{partition}:s3:::")

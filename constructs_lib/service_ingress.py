@@ -7,33 +7,16 @@ each CIDR once, and never the whole internet.
 
 from __future__ import annotations
 
-import ipaddress
-
-from cdktf import TerraformProvider, Token
+from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from .errors import Problems, parse_network
+from .errors import Problems
+from .validation import check_client_cidr, construct_id
 
-OPEN_TO_THE_WORLD = ipaddress.IPv4Network("0.0.0.0/0")
-
-
-def check_client_cidr(cidr: str, field: str, problems: Problems) -> None:
-    """A client range: a valid IPv4 CIDR and never the whole internet."""
-    if Token.is_unresolved(cidr):
-        return
-    net = parse_network(cidr, field, problems)
-    if net is not None:
-        problems.check(
-            net != OPEN_TO_THE_WORLD,
-            f"{field} {cidr} opens the port to the whole internet: list the client ranges (for example the "
-            "DMZ subnets of peer datacenters), never 0.0.0.0/0",
-        )
-
-
-def cidr_id(cidr: str) -> str:
-    """A CIDR as a construct id fragment (ids may not hold '/')."""
-    return cidr.replace("/", "_")
+# Security-group rules that reference another group carry their purpose as a ``Name`` tag rather than a
+# ``description``: moto 5.2 drops the description of such rules, which would show as drift on every plan.
+SG_REFERENCE_NOTE = "rules referencing a security group are described by their Name tag"
 
 
 class ServiceIngress:
@@ -55,13 +38,13 @@ class ServiceIngress:
             return
         self._cidrs.add(cidr)
         VpcSecurityGroupIngressRule(
-            self._scope, f"{self._label}-from-{cidr_id(cidr)}", provider=self._provider,
+            self._scope, f"{self._label}-from-{construct_id(cidr)}", provider=self._provider,
             security_group_id=self._security_group_id, ip_protocol="tcp", from_port=self._port,
             to_port=self._port, cidr_ipv4=cidr, description=description,
         )
 
     def allow_security_group(self, security_group_id: str, description: str) -> None:
-        """Admit a security group of the same VPC. Its purpose goes in a Name tag (errors.SG_REFERENCE_NOTE)."""
+        """Admit a security group of the same VPC. Its purpose goes in a Name tag (SG_REFERENCE_NOTE)."""
         n = self._groups
         self._groups += 1
         VpcSecurityGroupIngressRule(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.efs_access_point import (
     EfsAccessPoint,
     EfsAccessPointPosixUser,
@@ -41,9 +40,11 @@ from cdktf_cdktf_provider_aws.route53_zone import Route53Zone, Route53ZoneVpc
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from .datacenter import Datacenter
-from .errors import ConfigError, Problems, check_region
-from .service_ingress import ServiceIngress, check_client_cidr
+from .errors import ConfigError, Problems
+from .iam import policy_document
+from .network.interface import IDatacenter
+from .service_ingress import ServiceIngress
+from .validation import check_client_cidr, check_kms_key_arn, check_region, kms_key_region_problem
 
 NFS_PORT = 2049
 # AWS EFS lifecycle values for moving files to Infrequent Access (TransitionToIARules).
@@ -58,34 +59,8 @@ TRANSITION_TO_IA_VALUES = (
     "AFTER_270_DAYS",
     "AFTER_365_DAYS",
 )
-# A KMS key ARN (not an alias: EFS and RDS want the key itself). The region group is checked against the DC.
-KMS_KEY_ARN_PATTERN = re.compile(r"^arn:aws(-[a-z]+)*:kms:(?P<region>[a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]+$")
 # POSIX ids EFS accepts for access points (0 to 2^32 - 1).
 MAX_POSIX_ID = 4294967295
-
-
-def check_kms_key_arn(value: str | None, field: str, problems: Problems) -> None:
-    """A KMS key ARN in the right shape (its region is checked by the construct, which knows the DC)."""
-    if value is None or Token.is_unresolved(value):
-        return
-    problems.check(
-        isinstance(value, str) and bool(KMS_KEY_ARN_PATTERN.match(value)),
-        f"{field} {value!r} is not a KMS key ARN: use arn:aws:kms:<region>:<account>:key/<key-id> "
-        "(a key in the datacenter's region), or leave it unset for the AWS-managed key",
-    )
-
-
-def kms_key_region_problem(value: str | None, field: str, region: str) -> str | None:
-    """The problem when a (well-formed) KMS key ARN is in another region than ``region``, else None."""
-    if value is None or Token.is_unresolved(value):
-        return None
-    match = KMS_KEY_ARN_PATTERN.match(value)
-    if match is None or match.group("region") == region:
-        return None
-    return (
-        f"{field} is a key in region {match.group('region')} but the datacenter is in region {region}: "
-        f"KMS keys are regional; use a key created in {region}"
-    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,11 +86,11 @@ class SharedFileSystemProps:
     tls_policy: bool = True
     """File system policy that denies access without TLS and allows clients only through mount targets.
     Default: on. The ``local`` profile turns it off: moto hangs on DeleteFileSystemPolicy, so a local
-    teardown would hang (DESIGN.md). Turning it off on AWS allows unencrypted NFS in transit."""
+    teardown would hang. Turning it off on AWS allows unencrypted NFS in transit."""
     backup_policy: bool = True
     """AWS Backup of the file system (EFS backup policy ENABLED: daily backups, 35-day retention). Default: on.
     The ``local`` profile turns it off: moto does not implement PutBackupPolicy, and the provider would retry
-    it for many minutes (DESIGN.md)."""
+    it for many minutes."""
     replication_region: str | None = None
     """Region of a read-only replica for disaster recovery (EFS replication). Default: none. The replica stays
     read-only until the replication configuration is deleted (failover). The ``local`` profile leaves it out:
@@ -167,7 +142,7 @@ class SharedFileSystem(Construct):
         id: str,
         *,
         props: SharedFileSystemProps,
-        datacenter: Datacenter,
+        datacenter: IDatacenter,
         client_security_group_id: str | None,
     ) -> None:
         problems = Problems()
@@ -271,7 +246,7 @@ class SharedFileSystem(Construct):
                 "tls-policy",
                 provider=provider,
                 file_system_id=self.file_system_id,
-                policy=Fn.jsonencode(_tls_only_policy(self.file_system_arn)),
+                policy=_tls_only_policy(self.file_system_arn),
             )
         if props.backup_policy:
             EfsBackupPolicy(
@@ -302,13 +277,13 @@ class SharedFileSystem(Construct):
         """Admit a security group in the same VPC (the portal fleet's) on NFS 2049."""
         self._ingress.allow_security_group(security_group_id, description)
 
-    def expose_to(self, datacenter: Datacenter, *, private_zone: bool = True) -> str | None:
+    def expose_to(self, datacenter: IDatacenter, *, private_zone: bool = True) -> str | None:
         """Let ``datacenter`` (another VPC) mount this file system by its standard DNS name.
 
         In that datacenter's VPC (with its provider) this creates a private hosted zone named like the file
         system's DNS name, with an A record at the apex listing every mount-target IP (TTL 60), and admits that
         datacenter's DMZ ranges on NFS. One zone per VPC: moto (and this design) never associates a second VPC
-        with a private zone (DESIGN.md). Returns the zone id, also kept in ``private_zone_ids[datacenter.name]``.
+        with a private zone. Returns the zone id, also kept in ``private_zone_ids[datacenter.name]``.
         """
         if datacenter is self.datacenter or datacenter.name == self.datacenter.name:
             raise ConfigError(
@@ -356,30 +331,27 @@ class SharedFileSystem(Construct):
         return zone_id
 
 
-def _tls_only_policy(file_system_arn: str) -> dict[str, object]:
+def _tls_only_policy(file_system_arn: str) -> str:
     """Deny every request without TLS; allow mount, write and root access only through a mount target."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenyWithoutTls",
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Action": "*",
-                "Resource": file_system_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-            {
-                "Sid": "AllowClientsThroughMountTargets",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": [
-                    "elasticfilesystem:ClientMount",
-                    "elasticfilesystem:ClientWrite",
-                    "elasticfilesystem:ClientRootAccess",
-                ],
-                "Resource": file_system_arn,
-                "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
-            },
-        ],
-    }
+    return policy_document(
+        {
+            "Sid": "DenyWithoutTls",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "*",
+            "Resource": file_system_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "AllowClientsThroughMountTargets",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": [
+                "elasticfilesystem:ClientMount",
+                "elasticfilesystem:ClientWrite",
+                "elasticfilesystem:ClientRootAccess",
+            ],
+            "Resource": file_system_arn,
+            "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+        },
+    )
