@@ -6,7 +6,6 @@ object is created and before Terraform runs.
 
 from __future__ import annotations
 
-import os
 import sys
 
 
@@ -31,8 +30,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from .shutdown import exit_now
-    from .toolchain import quiet_jsii
+    from .entry import exit_now, quiet_jsii
 
     quiet_jsii()
     exit_now(main())

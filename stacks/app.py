@@ -7,14 +7,6 @@ from typing import Any
 from cdktf import App, TerraformStack
 
 from .settings import Settings
-from .multi_dc import MultiDcStack
-from .single_dc import SingleDcStack
-
-STACK_CLASSES = {
-    "single-dc": SingleDcStack,
-    "multi-dc": MultiDcStack,
-    "multi-dc-local": MultiDcStack,
-}
 
 
 def build_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None) -> App:
@@ -23,13 +15,13 @@ def build_app(settings: Settings, *, outdir: str | None = None, only: tuple[str,
     for name, arch in settings.architectures.items():
         if only is not None and name not in only:
             continue
-        STACK_CLASSES[name](app, settings, arch)
+        arch.kind.stack_class()(app, settings, arch)
     return app
 
 
 def synth_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None) -> App:
     """Build, enforce the HA checks (a readable PolicyError instead of cdktf's annotation error), synthesize."""
-    from constructs_lib.checks import enforce_ha_checks
+    from constructs_lib.policy import enforce_ha_checks
 
     app = build_app(settings, outdir=outdir, only=only)
     enforce_ha_checks(app)
@@ -40,7 +32,7 @@ def synth_app(settings: Settings, *, outdir: str | None = None, only: tuple[str,
 def synthesized_document(settings: Settings, arch: str) -> tuple[dict[str, Any], list[str]]:
     """The ``cdk.tf.json`` document of one architecture, exactly as synth would write it, and the HA gate's
     errors (listed, not raised), so that reports can describe a configuration the gate would refuse."""
-    from constructs_lib.checks import PolicyError, enforce_ha_checks
+    from constructs_lib.policy import PolicyError, enforce_ha_checks
 
     app = build_app(settings, only=(arch,))
     stack = next(c for c in app.node.children if isinstance(c, TerraformStack))
@@ -49,4 +41,5 @@ def synthesized_document(settings: Settings, arch: str) -> tuple[dict[str, Any],
         refused: list[str] = []
     except PolicyError as exc:
         refused = list(exc.problems)
-    return stack.to_terraform(), refused
+    document: dict[str, Any] = stack.to_terraform()
+    return document, refused

@@ -3,25 +3,24 @@ props of each datacenter built from settings and profile, and outputs with descr
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
-from constructs_lib.errors import ConfigError, Problems
+from constructs_lib.errors import ConfigError, Problems, required
 
 from . import profiles
-from .emulator import EMULATOR_DIR
 from .settings import ArchitectureSettings, DatacenterSettings, Settings
 
+if TYPE_CHECKING:
+    from constructs_lib.database import DatabaseCluster
+    from constructs_lib.portal_datacenter import PortalDatacenter, PortalDatacenterProps
+
 T = TypeVar("T")
-LAB_WAIVERS = {"HA7": "lab/local profile: DB deletion protection is off so that destroy works"}
-# Emulator state lives beside the emulator's run state: it is worthless once the emulator stops.
-STATE_DIR_LOCAL = EMULATOR_DIR / "state"
 
 
 def build_props(problems: Problems, where: str, factory: Callable[..., T], **kwargs: Any) -> T | None:
@@ -31,6 +30,20 @@ def build_props(problems: Problems, where: str, factory: Callable[..., T], **kwa
     except ConfigError as exc:
         problems.extend(f"{where}: {p}" for p in exc.problems)
         return None
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """What one datacenter builds, and the architecture's defaults for its sections (under the user's values
+    and the profile's overrides)."""
+
+    file_system: bool = False
+    """Build the shared file system here."""
+    database: bool = False
+    """Build a standalone database cluster here (multi-datacenter stacks use a global database instead)."""
+    fleet_defaults: Mapping[str, Any] = field(default_factory=dict)
+    load_balancer_defaults: Mapping[str, Any] = field(default_factory=dict)
+    file_system_defaults: Mapping[str, Any] = field(default_factory=dict)
 
 
 class PortalStack(TerraformStack):
@@ -43,25 +56,25 @@ class PortalStack(TerraformStack):
         self.providers: dict[str, AwsProvider] = {dc.name: self.provider_for(dc.name, dc.region)
                                                   for dc in arch.datacenters}
         self._backend()
-        from constructs_lib.checks import apply_ha_checks
+        from constructs_lib.policy import apply_ha_checks
 
         # The HA rules run on every synth; the lab profiles waive only DB deletion protection, by name.
-        apply_ha_checks(self, waive=LAB_WAIVERS if settings.is_lab else None)
+        apply_ha_checks(self, waive=profiles.waivers(settings))
 
     def _backend(self) -> None:
         """Local state by default (one file per stack); an S3 bucket with S3-native locking when configured."""
         backend, name = self.settings.backend, self.arch.name
         if backend.type == "s3":
-            assert backend.bucket is not None and backend.region is not None
-            S3Backend(self, bucket=backend.bucket, key=f"{backend.key_prefix}/{name}.tfstate",
-                      region=backend.region, encrypt=True)
+            S3Backend(self, bucket=required(backend.bucket, "an s3 backend has a bucket (settings)"),
+                      key=f"{backend.key_prefix}/{name}.tfstate",
+                      region=required(backend.region, "an s3 backend has a region (settings)"), encrypt=True)
             if backend.use_lockfile:
                 # cdktf 0.21's S3BackendConfig predates use_lockfile (Terraform >= 1.10): set it directly.
                 self.add_override("terraform.backend.s3.use_lockfile", True)
             return
-        state_dir = self.settings.state_dir or (STATE_DIR_LOCAL if self.settings.is_local else None)
+        state_dir = profiles.state_dir(self.settings)
         if state_dir is not None:
-            LocalBackend(self, path=str((Path(state_dir) / f"terraform.{name}.tfstate").resolve()))
+            LocalBackend(self, path=str((state_dir / f"terraform.{name}.tfstate").resolve()))
 
     def provider_for(self, alias: str, region: str) -> AwsProvider:
         return AwsProvider(
@@ -74,51 +87,50 @@ class PortalStack(TerraformStack):
             })],
         )
 
-    def datacenter_props(self, dc: DatacenterSettings, problems: Problems, **extra: Any) -> Any:
-        """PortalDatacenterProps for one datacenter, with the profile's overrides applied."""
+    def datacenter_props(self, dc: DatacenterSettings, problems: Problems,
+                         pieces: Pieces = Pieces()) -> PortalDatacenterProps | None:
+        """PortalDatacenterProps for one datacenter, with the profile's overrides applied; None (problems
+        recorded under their settings path) when a section is invalid."""
         from constructs_lib.database import DatabaseClusterProps
-        from constructs_lib.datacenter import DatacenterProps
         from constructs_lib.datacenter_lb import DatacenterLoadBalancerProps
+        from constructs_lib.network import DatacenterProps
         from constructs_lib.portal_datacenter import PortalDatacenterProps
         from constructs_lib.portal_fleet import PortalFleetProps
         from constructs_lib.shared_storage import SharedFileSystemProps
 
         arch, settings = self.arch, self.settings
-        with_file_system = extra.pop("with_file_system", False)
-        with_database = extra.pop("with_database", False)
-        fleet_extra, lb_extra = extra.pop("fleet", {}), extra.pop("load_balancer", {})
-        fs_extra = extra.pop("file_system", {})
         where = f"{arch.name}.datacenters[{dc.name}]"
         network = build_props(
             problems, where, DatacenterProps, name=dc.name, region=dc.region, cidr=dc.cidr, az_count=dc.az_count,
             azs=dc.azs, single_nat_gateway=dc.single_nat_gateway,
             flow_log_retention_days=dc.flow_log_retention_days, name_prefix=settings.name_prefix,
         )
-        fleet_kwargs = arch.section("portal") | fleet_extra | profiles.fleet_overrides(settings)
+        fleet_kwargs = {**pieces.fleet_defaults, **arch.section("portal"), **profiles.fleet_overrides(settings)}
         if dc.instance_count is not None:
             fleet_kwargs["instance_count"] = dc.instance_count
         fleet = build_props(problems, f"{arch.name}.portal", PortalFleetProps, **fleet_kwargs)
         lb = build_props(problems, f"{arch.name}.load_balancer", DatacenterLoadBalancerProps,
-                         **(arch.section("load_balancer") | lb_extra | profiles.load_balancer_overrides(settings)))
+                         **{**pieces.load_balancer_defaults, **arch.section("load_balancer"),
+                            **profiles.load_balancer_overrides(settings)})
         file_system = None
-        if with_file_system:
+        if pieces.file_system:
             file_system = build_props(problems, f"{arch.name}.file_system", SharedFileSystemProps,
-                                      **(arch.section("file_system") | fs_extra
-                                         | profiles.file_system_overrides(settings)))
+                                      **{**pieces.file_system_defaults, **arch.section("file_system"),
+                                         **profiles.file_system_overrides(settings)})
         database = None
-        if with_database:
+        if pieces.database:
             database = build_props(problems, f"{arch.name}.database", DatabaseClusterProps,
                                    **(arch.section("database") | profiles.database_overrides(settings)))
         if network is None or fleet is None or lb is None:
             return None
         return build_props(problems, where, PortalDatacenterProps, network=network, fleet=fleet,
-                           load_balancer=lb, file_system=file_system, database=database, **extra)
+                           load_balancer=lb, file_system=file_system, database=database)
 
     def output(self, name: str, value: object, description: str, *, sensitive: bool = False) -> None:
         """A stack output named ``<thing>_<attr>``, always with a description."""
         TerraformOutput(self, name, value=value, description=description, sensitive=sensitive)
 
-    def datacenter_outputs(self, pdc: Any) -> dict[str, Any]:
+    def datacenter_outputs(self, pdc: PortalDatacenter) -> dict[str, Any]:
         """The outputs every datacenter has, and its part of the verify manifest."""
         name = pdc.name
         self.output(f"{name}_portal_url", pdc.portal_url, f"Entry point of datacenter {name} ({pdc.region}): its NLB")
@@ -148,11 +160,11 @@ class PortalStack(TerraformStack):
             manifest["efs_security_group_id"] = pdc.file_system.security_group_id
         return manifest
 
-    def database_outputs(self, name: str, cluster: Any) -> dict[str, Any]:
+    def database_outputs(self, name: str, cluster: DatabaseCluster) -> dict[str, Any]:
         self.output(f"{name}_db_writer_endpoint", cluster.db_writer_endpoint,
                     f"Aurora writer endpoint in {name} (secondaries forward writes to the primary)")
         self.output(f"{name}_db_reader_endpoint", cluster.db_reader_endpoint, f"Aurora reader endpoint in {name}")
         self.output(f"{name}_db_secret_arn", cluster.db_secret_arn,
-                    f"Secrets Manager secret holding the DB master credentials (read it with "
-                    f"aws secretsmanager get-secret-value); the password itself is never an output")
+                    "Secrets Manager secret holding the DB master credentials (read it with "
+                    "aws secretsmanager get-secret-value); the password itself is never an output")
         return {"db_cluster_identifier": cluster.cluster_identifier, "db_security_group_id": cluster.security_group_id}

@@ -15,17 +15,23 @@ health checks, or Global Accelerator) spreads users over the datacenters.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdktf import Fn
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
-from constructs_lib.errors import Problems
+from constructs_lib.errors import Problems, required
 
 from . import profiles
-from .base import PortalStack, build_props
-from .settings import ArchitectureSettings, Settings
+from .base import Pieces, PortalStack, build_props
+from .settings import ArchitectureSettings, DatacenterSettings, Settings
+
+if TYPE_CHECKING:
+    from constructs_lib.database import GlobalDatabase, GlobalDatabaseProps
+    from constructs_lib.global_lb import GlobalLoadBalancer, GlobalLoadBalancerProps
+    from constructs_lib.interconnect import DatacenterMesh
+    from constructs_lib.portal_datacenter import PortalDatacenter, PortalDatacenterProps
 
 DEFAULT_LOCAL_DATA_VOLUME_GB = 50
 
@@ -35,90 +41,95 @@ class MultiDcStack(PortalStack):
 
     def __init__(self, scope: Construct, settings: Settings, arch: ArchitectureSettings) -> None:
         super().__init__(scope, settings, arch)
-        from constructs_lib.database import DatabaseSite, GlobalDatabase, GlobalDatabaseProps
-        from constructs_lib.global_lb import (
-            GLOBAL_ACCELERATOR_REGION,
-            GlobalEndpoint,
-            GlobalLoadBalancer,
-            GlobalLoadBalancerProps,
-        )
-        from constructs_lib.interconnect import DatacenterMesh
-        from constructs_lib.portal_datacenter import PortalDatacenter
-        from constructs_lib.portal_fleet import EfsMount
-
-        shared = arch.name == "multi-dc"
-        primary = arch.primary_datacenter
-        others = [dc for dc in arch.datacenters if dc.name != primary.name]
-        ordered = [primary, *others]
+        self.shared = arch.kind.shared_storage
+        self.ordered: list[DatacenterSettings] = [arch.primary_datacenter, *arch.others]
         problems = Problems()
-
-        fs_extra: dict[str, Any] = {}
-        if shared and len(others) > 0:
-            # Disaster recovery copy of the shared file system in the first other datacenter's region.
-            fs_extra = {"replication_region": arch.section("file_system").get("replication_region", others[0].region)}
-        local_storage: dict[str, Any] = {}
-        if not shared:
-            local_storage = {
-                "fleet": {"data_volume_gb": arch.section("portal").get("data_volume_gb", DEFAULT_LOCAL_DATA_VOLUME_GB)},
-                "load_balancer": {"stickiness": arch.section("load_balancer").get("stickiness", True)},
-            }
-        all_props = {
-            dc.name: self.datacenter_props(
-                dc, problems, with_file_system=shared and dc is primary, file_system=fs_extra,
-                **{k: dict(v) for k, v in local_storage.items()},
-            )
-            for dc in ordered
-        }
+        all_props = {dc.name: self.datacenter_props(dc, problems, self._pieces(dc)) for dc in self.ordered}
         lab_secret = {"secret_recovery_days": 0} if settings.is_lab else {}  # recreate a lab at once
+        from constructs_lib.database import GlobalDatabaseProps
+        from constructs_lib.global_lb import GlobalLoadBalancerProps
+
         db_props = build_props(problems, f"{arch.name}.database", GlobalDatabaseProps,
                                **(arch.section("database") | profiles.database_overrides(settings) | lab_secret))
-        glb_settings = arch.section("global_lb") | profiles.global_lb_overrides(settings)
-        glb_props = build_props(problems, f"{arch.name}.global_lb", GlobalLoadBalancerProps, **glb_settings)
+        glb_props = build_props(problems, f"{arch.name}.global_lb", GlobalLoadBalancerProps,
+                                **(arch.section("global_lb") | profiles.global_lb_overrides(settings)))
         problems.raise_if_any()
+        valid = "props are valid (problems raised)"
 
-        # Datacenters, primary first: the others mount the primary's file system.
+        datacenters = self._datacenters({name: required(p, valid) for name, p in all_props.items()})
+        mesh = self._mesh(datacenters)
+        database = self._database(datacenters, mesh, required(db_props, valid))
+        global_lb = self._global_lb(datacenters, required(glb_props, valid))
+        self._outputs(datacenters, mesh, database, global_lb)
+
+    def _pieces(self, dc: DatacenterSettings) -> Pieces:
+        """The primary builds the shared file system (replicated to the first other DC's region for disaster
+        recovery); with local storage every instance gets a data volume and the NLB keeps users sticky."""
+        if self.shared:
+            others = self.arch.others
+            defaults = {"replication_region": others[0].region} if others else {}
+            return Pieces(file_system=dc.name == self.arch.primary, file_system_defaults=defaults)
+        return Pieces(fleet_defaults={"data_volume_gb": DEFAULT_LOCAL_DATA_VOLUME_GB},
+                      load_balancer_defaults={"stickiness": True})
+
+    def _datacenters(self, all_props: dict[str, PortalDatacenterProps]) -> dict[str, PortalDatacenter]:
+        """Datacenters, primary first: the others mount the primary's file system."""
+        from constructs_lib.portal_datacenter import PortalDatacenter
+        from constructs_lib.user_data import EfsMount
+
         datacenters: dict[str, PortalDatacenter] = {}
-        for dc in ordered:
+        primary = self.arch.primary
+        for dc in self.ordered:
             props = all_props[dc.name]
-            if shared and dc is not primary:
-                efs = datacenters[primary.name].file_system
-                assert efs is not None
+            if self.shared and dc.name != primary:
+                efs = required(datacenters[primary].file_system, "the shared primary builds the file system")
                 props = replace(props, efs_mount=EfsMount(
-                    file_system_id=efs.file_system_id, access_point_id=efs.access_point_id, region=primary.region))
+                    file_system_id=efs.file_system_id, access_point_id=efs.access_point_id,
+                    region=self.arch.primary_datacenter.region))
             datacenters[dc.name] = PortalDatacenter(self, dc.name, props=props, provider=self.providers[dc.name])
+        return datacenters
+
+    def _mesh(self, datacenters: dict[str, PortalDatacenter]) -> DatacenterMesh:
+        """The peering mesh; with a shared file system, each other DC reaches the primary's EFS over it.
+        Security groups do not cross regions: peers are admitted by their DMZ ranges."""
+        from constructs_lib.interconnect import DatacenterMesh
 
         mesh = DatacenterMesh(self, "mesh", datacenters=[d.network for d in datacenters.values()])
-
-        # Security groups do not cross regions: admit peers by their DMZ ranges.
-        primary_dc = datacenters[primary.name]
-        if shared:
-            efs = primary_dc.file_system
-            assert efs is not None
-            for dc in others:
-                efs.expose_to(datacenters[dc.name].network, private_zone=not settings.is_local)
-                for cidr in primary_dc.network.internal_cidrs:
+        primary = datacenters[self.arch.primary]
+        if self.shared:
+            efs = required(primary.file_system, "the shared primary builds the file system")
+            for dc in self.arch.others:
+                efs.expose_to(datacenters[dc.name].network, private_zone=not self.settings.is_local)
+                for cidr in primary.network.internal_cidrs:
                     datacenters[dc.name].fleet.allow_egress(cidr, 2049, f"NFS to the shared EFS in {primary.name}")
+        return mesh
+
+    def _database(self, datacenters: dict[str, PortalDatacenter], mesh: DatacenterMesh,
+                  props: GlobalDatabaseProps) -> GlobalDatabase:
+        from constructs_lib.database import DatabaseSite, GlobalDatabase
 
         sites = [
-            DatabaseSite(
-                datacenter=datacenters[dc.name].network,
-                client_security_group_id=datacenters[dc.name].fleet.security_group_id,
-                client_cidrs=tuple(mesh.peer_dmz_cidrs(dc.name)),
-            )
-            for dc in ordered
+            DatabaseSite(datacenter=datacenters[dc.name].network,
+                         client_security_group_id=datacenters[dc.name].fleet.security_group_id,
+                         client_cidrs=tuple(mesh.peer_dmz_cidrs(dc.name)))
+            for dc in self.ordered
         ]
         global_cluster_provider = None
-        if settings.is_local:
+        if self.settings.is_local:
             # moto does not store tags on a global cluster: give it a provider without default tags.
-            global_cluster_provider = AwsProvider(self, "aws-global-db", region=primary.region, alias="global-db")
-        database = GlobalDatabase(self, "db", props=db_props, primary=sites[0], secondaries=sites[1:],
-                                  global_cluster_provider=global_cluster_provider)
+            global_cluster_provider = AwsProvider(self, "aws-global-db", region=self.arch.primary_datacenter.region,
+                                                  alias="global-db")
+        return GlobalDatabase(self, "db", props=props, primary=sites[0], secondaries=sites[1:],
+                              global_cluster_provider=global_cluster_provider)
 
-        ga = glb_props.kind == "global-accelerator"
-        glb_provider = (self.provider_for("global", GLOBAL_ACCELERATOR_REGION) if ga
-                        else self.providers[primary.name])
-        global_lb = GlobalLoadBalancer(
-            self, "global-lb", props=glb_props, provider=glb_provider,
+    def _global_lb(self, datacenters: dict[str, PortalDatacenter],
+                   props: GlobalLoadBalancerProps) -> GlobalLoadBalancer:
+        from constructs_lib.global_lb import GLOBAL_ACCELERATOR_REGION, GlobalEndpoint, GlobalLoadBalancer
+
+        ga = props.kind == "global-accelerator"
+        provider = self.provider_for("global", GLOBAL_ACCELERATOR_REGION) if ga else self.providers[self.arch.primary]
+        return GlobalLoadBalancer(
+            self, "global-lb", props=props, provider=provider,
             endpoints=[
                 GlobalEndpoint(name=name, region=d.region, nlb_arn=d.load_balancer.nlb_arn,
                                nlb_dns_name=d.load_balancer.nlb_dns_name, nlb_zone_id=d.load_balancer.nlb_zone_id)
@@ -126,6 +137,8 @@ class MultiDcStack(PortalStack):
             ],
         )
 
+    def _outputs(self, datacenters: dict[str, PortalDatacenter], mesh: DatacenterMesh, database: GlobalDatabase,
+                 global_lb: GlobalLoadBalancer) -> None:
         manifests = []
         for name, d in datacenters.items():
             manifest = self.datacenter_outputs(d)
@@ -139,9 +152,9 @@ class MultiDcStack(PortalStack):
                         "Name servers of the created public zone: delegate your domain to them")
         self.output("db_global_cluster_identifier", database.global_cluster_identifier,
                     "Aurora global database joining the clusters of every datacenter")
-        self.output("verify_manifest", Fn.jsonencode({
-            "architecture": arch.name,
-            "primary": primary.name,
+        verify_manifest: dict[str, Any] = {
+            "architecture": self.arch.name,
+            "primary": self.arch.primary,
             "datacenters": manifests,
             "peering_connection_ids": [
                 {"requester": a, "accepter": b, "id": mesh.peering_connection_ids[(a, b)]} for a, b in mesh.pairs
@@ -153,4 +166,6 @@ class MultiDcStack(PortalStack):
                 "health_check_ids": global_lb.health_check_ids,
             },
             "db_global_cluster_identifier": database.global_cluster_identifier,
-        }), "What portal-ha verify reads: the ids of every HA-relevant resource, per datacenter")
+        }
+        self.output("verify_manifest", Fn.jsonencode(verify_manifest),
+                    "What portal-ha verify reads: the ids of every HA-relevant resource, per datacenter")

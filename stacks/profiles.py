@@ -9,9 +9,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .settings import ArchitectureSettings, Settings
+
+LOCAL_STATE_DIR = Path(".portal-ha") / "emulator" / "state"
+"""Where the ``local`` profile keeps Terraform state: beside the emulator's run state, because it is worthless
+once the emulator stops (the emulator forgets it when it starts or stops)."""
+LAB_WAIVERS = {"HA7": "lab/local profile: DB deletion protection is off so that destroy works"}
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,7 @@ class Omission:
     reason: str
 
 
-# Measured on moto 5.2 (DESIGN.md): an unimplemented API answers 500 and the AWS provider retries for many
+# Measured on moto 5.2: an unimplemented API answers 500 and the AWS provider retries for many
 # minutes, so a local deploy must never call one. Others are read back wrongly and would drift on every plan.
 LOCAL_OMISSIONS: dict[str, Omission] = {
     "monitoring": Omission("EC2 detailed monitoring",
@@ -51,18 +57,31 @@ def omissions(settings: Settings, arch: ArchitectureSettings) -> list[Omission]:
     """The features the local profile leaves out of this architecture (empty outside ``local``)."""
     if not settings.is_local:
         return []
+    kind = arch.kind
     keys = ["monitoring", "performance_insights", "instance_parameters"]
-    if arch.name in ("single-dc", "multi-dc"):
+    if kind.shared_storage:
         keys += ["efs_backup", "efs_tls_policy"]
-        if arch.name == "multi-dc" or arch.section("file_system").get("replication_region"):
+        if kind.multi_datacenter or arch.section("file_system").get("replication_region"):
             keys.append("efs_replication")
-        if arch.name == "multi-dc":
+        if kind.multi_datacenter:
             keys.append("efs_private_zone")
-    if arch.name != "single-dc":
+    if kind.multi_datacenter:
         if arch.section("global_lb").get("kind") == "global-accelerator":
             keys.append("global_accelerator")
         keys += ["global_failover", "global_cluster_tags"]
     return [LOCAL_OMISSIONS[k] for k in keys]
+
+
+def waivers(settings: Settings) -> dict[str, str] | None:
+    """The HA rules a profile waives, each with its reason (never silently: the synth names them)."""
+    return LAB_WAIVERS if settings.is_lab else None
+
+
+def state_dir(settings: Settings) -> Path | None:
+    """The folder of local Terraform state: the one configured, the emulator's for ``local``, else cdktf's."""
+    if settings.state_dir is not None:
+        return Path(settings.state_dir)
+    return LOCAL_STATE_DIR if settings.is_local else None
 
 
 def fleet_overrides(settings: Settings) -> dict[str, Any]:

@@ -16,110 +16,24 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from constructs_lib.errors import ConfigError, Problems
 
-ARCHITECTURES = ("single-dc", "multi-dc", "multi-dc-local")
-PROFILES = ("production", "lab", "local")
-PROFILE_HELP = {
-    "production": "every HA and safety default on (deletion protection, final snapshots)",
-    "lab": "teardown-friendly: deletion protection off, no final snapshots",
-    "local": "lab, plus the features the local emulator (moto) cannot run left out",
-}
-
-Schema = dict[str, tuple[tuple[type, ...], Any]]
-
-# key -> (accepted JSON types, default). A default of None means "the construct's documented default".
-DATACENTER_KEYS: Schema = {
-    "name": ((str,), None),
-    "region": ((str,), None),
-    "cidr": ((str,), None),
-    "az_count": ((int,), 3),
-    "azs": ((list,), None),
-    "single_nat_gateway": ((bool,), False),
-    "flow_log_retention_days": ((int,), 90),
-    "instance_count": ((int,), None),
-}
-REQUIRED_DATACENTER_KEYS = ("name", "region", "cidr")
-
-# Architecture-wide sections. Their keys are the props fields of the construct they configure, so the
-# construct's own validation (one place) names the problem; the stack prefixes it with the section path.
-SECTIONS: dict[str, Schema] = {
-    "portal": {  # PortalFleetProps
-        "instance_count": ((int,), None),
-        "instance_type": ((str,), None),
-        "ami_id": ((str,), None),
-        "ami_ssm_parameter": ((str,), None),
-        "root_volume_size_gb": ((int,), None),
-        "data_volume_gb": ((int,), None),
-        "install_script": ((str,), None),
-        "installer_s3_uri": ((str,), None),
-        "allow_single_instance": ((bool,), None),
-    },
-    "load_balancer": {  # DatacenterLoadBalancerProps
-        "health_check_interval": ((int,), None),
-        "healthy_threshold": ((int,), None),
-        "unhealthy_threshold": ((int,), None),
-        "deregistration_delay": ((int,), None),
-        "stickiness": ((bool,), None),
-        "certificate_arn": ((str,), None),
-        "tls_termination": ((bool,), None),
-        "allowed_cidrs": ((list,), None),
-    },
-    "database": {  # DatabaseClusterProps
-        "engine_version": ((str,), None),
-        "instance_class": ((str,), None),
-        "instance_count": ((int,), None),
-        "backup_retention_days": ((int,), None),
-        "master_username": ((str,), None),
-        "kms_key_arn": ((str,), None),
-        "allow_fewer_nodes": ((bool,), None),
-        "allow_extended_support_engine": ((bool,), None),
-    },
-    "file_system": {  # SharedFileSystemProps
-        "kms_key_arn": ((str,), None),
-        "transition_to_ia": ((str,), None),
-        "replication_region": ((str,), None),
-    },
-    "global_lb": {  # GlobalLoadBalancerProps
-        "kind": ((str,), None),
-        "domain": ((str,), None),
-        "hosted_zone_id": ((str,), None),
-        "zone_name": ((str,), None),
-        "routing": ((str,), None),
-        "health_check_interval": ((int,), None),
-        "failure_threshold": ((int,), None),
-        "client_affinity": ((str,), None),
-    },
-}
-ARCHITECTURE_KEYS: Schema = {
-    "datacenters": ((list,), None),
-    "primary": ((str,), None),
-    **{section: ((dict,), None) for section in SECTIONS},
-}
-BACKEND_KEYS: Schema = {
-    "type": ((str,), "local"),
-    "bucket": ((str,), None),
-    "key_prefix": ((str,), "portal-ha"),
-    "region": ((str,), None),
-    "use_lockfile": ((bool,), True),
-}
-TARGET_KEYS: Schema = {
-    "instance_failover_seconds": ((int,), 20),
-    "datacenter_failover_seconds": ((int,), 60),
-    "min_instances_for_full_load": ((int,), 1),
-}
-TOP_LEVEL_KEYS: Schema = {
-    "name_prefix": ((str,), "portal"),
-    "profile": ((str,), "production"),
-    "backend": ((dict,), None),
-    "targets": ((dict,), None),
-    **{arch: ((dict,), None) for arch in ARCHITECTURES},
-}
+from .architectures import ARCHITECTURES, NAMES, Architecture
+from .schema import (
+    ARCHITECTURE_KEYS,
+    BACKEND_KEYS,
+    DATACENTER_KEYS,
+    PROFILES,
+    REQUIRED_DATACENTER_KEYS,
+    SECTIONS,
+    TARGET_KEYS,
+    TOP_LEVEL_KEYS,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,6 +63,16 @@ class ArchitectureSettings:
 
     def section(self, name: str) -> dict[str, Any]:
         return dict(self.sections.get(name, {}))
+
+    @property
+    def kind(self) -> Architecture:
+        """What this architecture is (multi-datacenter, shared or local storage)."""
+        return ARCHITECTURES[self.name]
+
+    @property
+    def others(self) -> tuple[DatacenterSettings, ...]:
+        """Every datacenter but the primary, in configuration order."""
+        return tuple(dc for dc in self.datacenters if dc.name != self.primary)
 
     @property
     def primary_datacenter(self) -> DatacenterSettings:
@@ -289,8 +213,7 @@ def _architecture(arch: str, raw: Any, problems: Problems) -> ArchitectureSettin
     names = [dc.name for dc in datacenters]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.add(f"{arch}.datacenters: the name {name!r} is used twice: give each datacenter its own name")
-    multi = arch != "single-dc"
-    if multi:
+    if ARCHITECTURES[arch].multi_datacenter:
         problems.check(
             len(datacenters) >= 2,
             f"{arch}.datacenters has {len(datacenters)} datacenter(s): a multi-datacenter architecture needs at "
@@ -330,10 +253,11 @@ def parse_settings(
     chosen_profile = profile or top.get("profile") or "production"
     problems.check(
         chosen_profile in PROFILES,
-        f"profile {chosen_profile!r} is unknown: use one of {', '.join(PROFILES)} (context.profile or PORTAL_HA_PROFILE)",
+        f"profile {chosen_profile!r} is unknown: use one of {', '.join(PROFILES)} "
+        "(context.profile or PORTAL_HA_PROFILE)",
     )
     architectures: dict[str, ArchitectureSettings] = {}
-    for arch in ARCHITECTURES:
+    for arch in NAMES:
         if top.get(arch) is not None:
             parsed = _architecture(arch, top[arch], problems)
             if parsed is not None:
@@ -380,7 +304,7 @@ def config_path() -> Path:
     return Path(os.environ.get("PORTAL_HA_CONFIG", "cdktf.json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: str, profile: str | None, state_dir: str | None = None) -> Settings:
     file = Path(path)
     try:

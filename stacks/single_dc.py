@@ -9,9 +9,9 @@ from __future__ import annotations
 from cdktf import Fn
 from constructs import Construct
 
-from constructs_lib.errors import Problems
+from constructs_lib.errors import Problems, required
 
-from .base import PortalStack
+from .base import Pieces, PortalStack
 from .settings import ArchitectureSettings, Settings
 
 
@@ -24,12 +24,12 @@ class SingleDcStack(PortalStack):
 
         dc = arch.datacenters[0]
         problems = Problems()
-        props = self.datacenter_props(dc, problems, with_file_system=True, with_database=True)
+        props = self.datacenter_props(dc, problems, Pieces(file_system=True, database=True))
         problems.raise_if_any()
-        pdc = PortalDatacenter(self, dc.name, props=props, provider=self.providers[dc.name])
+        pdc = PortalDatacenter(self, dc.name, props=required(props, "props are valid (problems raised)"),
+                               provider=self.providers[dc.name])
         manifest = self.datacenter_outputs(pdc)
-        assert pdc.database is not None
-        manifest |= self.database_outputs(dc.name, pdc.database)
+        manifest |= self.database_outputs(dc.name, required(pdc.database, "single-dc builds its database"))
         self.output("portal_url", pdc.portal_url, "URL of API Portal (the datacenter's NLB; add your DNS name)")
         self.output("verify_manifest", Fn.jsonencode({"architecture": arch.name, "datacenters": [manifest]}),
                     "What portal-ha verify reads: the ids of every HA-relevant resource, per datacenter")

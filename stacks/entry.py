@@ -1,4 +1,5 @@
-"""End a command as soon as its work is done, without Python's interpreter teardown.
+"""Process concerns of this project's entry points (``python -m stacks``, ``portal-ha``): jsii's Node banner,
+and ending a command as soon as its work is done, without Python's interpreter teardown.
 
 Measured on this machine (``benchmarks/run.py`` has the figures): once the provider bindings are imported
 (``cdktf_cdktf_provider_aws``, about 7 s), a process spends about 3.4 s more after its last statement, and
@@ -15,8 +16,25 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import subprocess
 import sys
 from typing import NoReturn
+
+
+def quiet_jsii() -> None:
+    """Silence jsii's Node end-of-life banner, in this project's own entry points only."""
+    if "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION" in os.environ:
+        return
+    node = shutil.which("node")
+    if node is None:
+        return
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return
+    # jsii compares the variable with the running Node's major version ("20").
+    os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = version.lstrip("v").split(".")[0]
 
 
 def exit_code(code: object) -> int:

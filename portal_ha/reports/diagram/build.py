@@ -1,82 +1,20 @@
-"""Architecture diagrams drawn from a synthesized stack (``portal-ha diagram``).
-
-:func:`build` turns a :class:`~stacks.synthesized.SynthesizedStack` into a plain model: groups (region, VPC,
-tier, firewall), nodes (users, global LB, NLBs, portal instances, EFS, Aurora) and links. Every group, node and
-link comes from a resource in ``cdk.tf.json``, so the picture cannot drift from what Terraform deploys.
-
-:func:`outline` prints the model as text (committed next to each image: a reviewable diff of the picture).
-:func:`render` draws it with the ``diagrams`` library (AWS icons; needs Graphviz's ``dot``) and stamps the
-PNG with the outline's digest, so a test can tell whether a committed image is current.
-"""
+"""Builds the diagram model of a synthesized stack: every group, node and link comes from a resource in
+``cdk.tf.json``, so the picture cannot drift from what Terraform deploys."""
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import re
-import struct
-import zlib
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from .synthesized import Resource, SynthesizedStack, az_label
+from constructs_lib.synthesized import Resource, SynthesizedStack, az_label
+
+from .model import Diagram, Group, Node
 
 TIERS = (
     ("public", "public subnets"),
     ("dmz", "DMZ subnets"),
     ("internal", "internal subnets (no internet route)"),
 )
-
-
-@dataclass(frozen=True)
-class Node:
-    id: str
-    label: str
-    kind: str
-    """users, route53, accelerator, nlb, instance, efs, efs-replica, aurora-cluster, aurora-node, peering."""
-
-
-@dataclass
-class Group:
-    id: str
-    label: str
-    kind: str
-    """region, vpc, tier or firewall (a security group: the seed's firewalls)."""
-    groups: list[Group] = field(default_factory=list)
-    nodes: list[Node] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Link:
-    source: str
-    target: str
-    label: str = ""
-    dashed: bool = False
-
-
-@dataclass
-class Diagram:
-    title: str
-    groups: list[Group] = field(default_factory=list)
-    nodes: list[Node] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-
-    def all_nodes(self) -> list[Node]:
-        found = list(self.nodes)
-
-        def walk(group: Group) -> None:
-            found.extend(group.nodes)
-            for child in group.groups:
-                walk(child)
-
-        for group in self.groups:
-            walk(group)
-        return found
-
-    def link(self, source: str, target: str, label: str = "", dashed: bool = False) -> None:
-        candidate = Link(source, target, label, dashed)
-        if candidate not in self.links:
-            self.links.append(candidate)
 
 
 def _name(resource: Resource, fallback: str) -> str:
@@ -166,8 +104,9 @@ class _Builder:
     def _datacenter(self, dc: str) -> None:
         """Region > VPC > the three tiers > firewalls > NLB, instances, EFS, Aurora endpoint and nodes."""
         stack = self.stack
-        region = Group(f"region:{dc}", f"{dc} · {stack.region_of(dc)}", "region")
-        self.regions[stack.region_of(dc)] = region
+        region_name = str(stack.region_of(dc))
+        region = Group(f"region:{dc}", f"{dc} · {region_name}", "region")
+        self.regions[region_name] = region
         self.diagram.groups.append(region)
         vpcs = self._mine("aws_vpc", dc)
         vpc = Group(f"vpc:{dc}", f"{dc} VPC {vpcs[0].get('cidr_block')}" if vpcs else f"{dc} VPC (existing)",
@@ -226,7 +165,7 @@ class _Builder:
         for replication in stack.resources("aws_efs_replication_configuration"):
             source_fs = stack.referenced(replication.get("source_file_system_id"))
             source = self.file_systems.get(source_fs.address) if source_fs else None
-            destination = (replication.get("destination") or {}).get("region")
+            destination = replication.block("destination").get("region")
             if source is None or destination is None:
                 continue
             replica = Node(f"{source.id}-replica", f"EFS replica (read-only)\n{destination}", "efs-replica")
@@ -259,7 +198,7 @@ class _Builder:
             self.diagram.nodes.append(node)
             self.diagram.link("users", node.id, "TCP 443")
             for group in stack.resources("aws_globalaccelerator_endpoint_group"):
-                for endpoint in group.get("endpoint_configuration") or []:
+                for endpoint in group.blocks("endpoint_configuration"):
                     nlb = stack.referenced(endpoint.get("endpoint_id"))
                     if nlb is not None and nlb.address in self.nlbs:
                         self.diagram.link(node.id, self.nlbs[nlb.address].id,
@@ -270,7 +209,7 @@ class _Builder:
             self.diagram.nodes.append(node)
             self.diagram.link("users", node.id, "DNS")
             for record in records:
-                nlb = stack.referenced((record.get("alias") or {}).get("name"))
+                nlb = stack.referenced(record.block("alias").get("name"))
                 if nlb is not None and nlb.address in self.nlbs:
                     checked = " + health check" if record.get("health_check_id") else ""
                     self.diagram.link(node.id, self.nlbs[nlb.address].id,
@@ -286,7 +225,7 @@ class _Builder:
             group = stack.referenced(attachment.get("target_group_arn"))
             instance = stack.referenced(attachment.get("target_id"))
             for listener in stack.resources("aws_lb_listener"):
-                actions = listener.get("default_action") or []
+                actions = listener.blocks("default_action")
                 forwards = [stack.referenced(a.get("target_group_arn")) for a in actions]
                 lb = stack.referenced(listener.get("load_balancer_arn"))
                 if group in forwards and lb is not None and instance is not None and lb.address in self.nlbs:
@@ -346,125 +285,3 @@ class _Builder:
             if network.version == block.version and network.subnet_of(block):  # type: ignore[arg-type]
                 return self.stack.datacenter_of(vpc)
         return None
-
-
-def outline(diagram: Diagram) -> str:
-    """The model as indented text: one line per group, node and link (deterministic)."""
-    lines = [f"diagram {diagram.title}"]
-
-    def node_line(node: Node, depth: int) -> str:
-        return f"{'  ' * depth}node {node.id} [{node.kind}] {node.label.replace(chr(10), ' | ')}"
-
-    def walk(group: Group, depth: int) -> None:
-        lines.append(f"{'  ' * depth}group [{group.kind}] {group.label}")
-        for node in group.nodes:
-            lines.append(node_line(node, depth + 1))
-        for child in group.groups:
-            walk(child, depth + 1)
-
-    for node in diagram.nodes:
-        lines.append(node_line(node, 1))
-    for group in diagram.groups:
-        walk(group, 1)
-    for link in diagram.links:
-        style = " (dashed)" if link.dashed else ""
-        lines.append(f"  link {link.source} -> {link.target}{': ' + link.label if link.label else ''}{style}")
-    return "\n".join(lines) + "\n"
-
-
-def digest(diagram: Diagram) -> str:
-    """SHA-256 of the outline: what a rendered PNG is stamped with."""
-    return hashlib.sha256(outline(diagram).encode()).hexdigest()
-
-
-# --- rendering -------------------------------------------------------------------------------------------
-
-_GROUP_STYLE = {
-    "region": {"bgcolor": "#F4F6F8", "pencolor": "#5A6B7B", "style": "rounded", "fontsize": "16"},
-    "vpc": {"bgcolor": "#EAF3EA", "pencolor": "#3F8624", "style": "rounded"},
-    "tier": {"bgcolor": "#FFFFFF", "pencolor": "#7B8894", "style": "dashed"},
-    "firewall": {"bgcolor": "#FDF1F0", "pencolor": "#D13212", "style": "bold", "penwidth": "2"},
-}
-
-
-def _icon(kind: str):  # type: ignore[no-untyped-def]
-    from diagrams.aws.compute import EC2
-    from diagrams.aws.database import Aurora, AuroraInstance
-    from diagrams.aws.network import ElbNetworkLoadBalancer, GlobalAccelerator, Route53, VPCPeering
-    from diagrams.aws.storage import ElasticFileSystemEFS
-    from diagrams.onprem.client import Users
-
-    return {
-        "users": Users, "route53": Route53, "accelerator": GlobalAccelerator, "nlb": ElbNetworkLoadBalancer,
-        "instance": EC2, "efs": ElasticFileSystemEFS, "efs-replica": ElasticFileSystemEFS,
-        "aurora-cluster": Aurora, "aurora-node": AuroraInstance, "peering": VPCPeering,
-    }[kind]
-
-
-class GraphvizMissing(RuntimeError):
-    """Graphviz's ``dot`` is not installed (``apt-get install graphviz``)."""
-
-
-def render(diagram: Diagram, path: Path) -> str:
-    """Draw the diagram to ``path`` (.png or .svg); return the DOT source that Graphviz laid out."""
-    import shutil
-
-    suffix = Path(path).suffix.lstrip(".").lower()
-    if suffix not in ("png", "svg"):
-        raise ValueError(f"{path}: the diagram file must end in .png or .svg")
-    if shutil.which("dot") is None:
-        raise GraphvizMissing("Graphviz's 'dot' is not on PATH: install it (Debian: apt-get install graphviz)")
-    import diagrams
-
-    target = Path(path).with_suffix("")
-    with diagrams.Diagram(diagram.title, filename=str(target), outformat=suffix,
-                          show=False, direction="TB", graph_attr={"pad": "0.5", "compound": "true"}) as canvas:
-        made: dict[str, diagrams.Node] = {}
-
-        def place(node: Node) -> None:
-            made[node.id] = _icon(node.kind)(node.label, nodeid=node.id)
-
-        def walk(group: Group) -> None:
-            with diagrams.Cluster(group.label, graph_attr=_GROUP_STYLE[group.kind]):
-                for node in group.nodes:
-                    place(node)
-                for child in group.groups:
-                    walk(child)
-
-        for node in diagram.nodes:
-            place(node)
-        for group in diagram.groups:
-            walk(group)
-        for link in diagram.links:
-            edge = diagrams.Edge(label=link.label, style="dashed" if link.dashed else "")
-            made[link.source] >> edge >> made[link.target]
-        source = str(canvas.dot.source)
-    if suffix == "png":
-        stamp_png(Path(path), digest(diagram))
-    return source
-
-
-_STAMP_KEY = b"portal-ha-outline-sha256"
-
-
-def stamp_png(path: Path, value: str) -> None:
-    """Write ``value`` into the PNG as a tEXt chunk, just before IEND."""
-    data = path.read_bytes()
-    end = data.rindex(b"IEND") - 4
-    payload = _STAMP_KEY + b"\x00" + value.encode()
-    chunk = struct.pack(">I", len(payload)) + b"tEXt" + payload
-    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + payload) & 0xFFFFFFFF)
-    path.write_bytes(data[:end] + chunk + data[end:])
-
-
-def read_stamp(path: Path) -> str | None:
-    """The outline digest a PNG was stamped with, or None."""
-    data = Path(path).read_bytes()
-    position = 8
-    while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
-        body = data[position + 8:position + 8 + length]
-        if kind == b"tEXt" and body.startswith(_STAMP_KEY + b"\x00"):
-            return body[len(_STAMP_KEY) + 1:].decode()
-        position += 12 + length
-    return None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
+
+from stacks.entry import quiet_jsii
 
 AWS_PROVIDER_VERSION = "5.100.0"  # the version cdktf-cdktf-provider-aws 20.1.0 binds
 PROVIDER_PATH = Path("registry.terraform.io/hashicorp/aws") / AWS_PROVIDER_VERSION
@@ -23,21 +24,6 @@ MIRROR_CANDIDATES = (
     "/usr/share/terraform/plugins",
 )
 STATE_DIR = Path(".portal-ha")
-
-
-def quiet_jsii() -> None:
-    """Silence jsii's Node end-of-life banner, in this project's own entry points only."""
-    if "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION" in os.environ:
-        return
-    node = shutil.which("node")
-    if node is None:
-        return
-    try:
-        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return
-    # jsii compares the variable with the running Node's major version ("20").
-    os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = version.lstrip("v").split(".")[0]
 
 
 def _has_provider(directory: Path) -> bool:
@@ -98,7 +84,8 @@ def terraform_env(state_dir: Path = STATE_DIR) -> dict[str, str]:
     quiet_jsii()
     env = {"TF_CLI_CONFIG_FILE": str(write_cli_config(state_dir)), "CHECKPOINT_DISABLE": "1"}
     if "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION" in os.environ:
-        env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"]
+        key = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
+        env[key] = os.environ[key]
     return env
 
 

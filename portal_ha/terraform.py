@@ -110,7 +110,8 @@ def init(directory: Path, env: Mapping[str, str]) -> None:
 def plan_json(directory: Path, env: Mapping[str, str], *, extra_args: tuple[str, ...] = ()) -> dict[str, Any]:
     """``terraform plan -out`` then ``show -json``: the plan as a dict."""
     run(["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.tfplan", *extra_args], directory, env)
-    return json.loads(run(["show", "-json", "plan.tfplan"], directory, env))
+    plan: dict[str, Any] = json.loads(run(["show", "-json", "plan.tfplan"], directory, env))
+    return plan
 
 
 def outputs(directory: Path, env: Mapping[str, str]) -> dict[str, Any]:

@@ -12,8 +12,15 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from .settings import TargetSettings
-from .synthesized import Resource, SynthesizedStack, az_label
+from constructs_lib.synthesized import Resource, SynthesizedStack, az_label
+from constructs_lib.thresholds import (
+    GA_DEFAULT_INTERVAL_SECONDS,
+    GA_DEFAULT_THRESHOLD_COUNT,
+    ROUTE53_DEFAULT_FAILURE_THRESHOLD,
+    ROUTE53_DEFAULT_INTERVAL_SECONDS,
+    nlb_health_check,
+)
+from stacks.settings import TargetSettings
 
 MEETS, MISSES, NOT_APPLICABLE = "meets", "misses", "n/a"
 
@@ -69,8 +76,8 @@ def instance_rows(stack: SynthesizedStack, targets: TargetSettings) -> list[Row]
     limit = targets.instance_failover_seconds
     for dc, groups in _by_dc(stack, "aws_lb_target_group").items():
         for group in groups:
-            check = group.get("health_check") or {}
-            interval, threshold = check.get("interval", 30), check.get("unhealthy_threshold", 3)
+            check = group.block("health_check")
+            interval, threshold = nlb_health_check(check.get("interval"), check.get("unhealthy_threshold"))
             detection = interval * threshold
             rows.append(Row(
                 "instance", dc, _seconds(detection), f"<= {limit} s", MEETS if detection <= limit else MISSES,
@@ -131,7 +138,8 @@ def datacenter_rows(stack: SynthesizedStack, targets: TargetSettings) -> list[Ro
                     "one datacenter: losing it is an outage (the seed's single-datacenter trade-off)")]
     rows = []
     for check in stack.resources("aws_route53_health_check"):
-        interval, threshold = check.get("request_interval", 30), check.get("failure_threshold", 3)
+        interval = check.get("request_interval", ROUTE53_DEFAULT_INTERVAL_SECONDS)
+        threshold = check.get("failure_threshold", ROUTE53_DEFAULT_FAILURE_THRESHOLD)
         detection = interval * threshold
         target = stack.referenced(check.get("fqdn"))
         scope = stack.datacenter_of(target) if target is not None else str(check.tag("Name"))
@@ -141,8 +149,8 @@ def datacenter_rows(stack: SynthesizedStack, targets: TargetSettings) -> list[Ro
             "failures; the record then leaves DNS answers (resolvers may hold the old answer for the alias "
             "TTL of 60 s)", float(detection)))
     for group in stack.resources("aws_globalaccelerator_endpoint_group"):
-        interval = group.get("health_check_interval_seconds", 30)
-        threshold = group.get("threshold_count", 3)
+        interval = group.get("health_check_interval_seconds", GA_DEFAULT_INTERVAL_SECONDS)
+        threshold = group.get("threshold_count", GA_DEFAULT_THRESHOLD_COUNT)
         detection = interval * threshold
         rows.append(Row(
             "datacenter", str(group.get("endpoint_group_region")), _seconds(detection), f"<= {limit} s",
@@ -182,7 +190,7 @@ def data_loss_rows(stack: SynthesizedStack) -> list[Row]:
     replications = stack.resources("aws_efs_replication_configuration")
     file_systems = stack.resources("aws_efs_file_system")
     if replications:
-        destinations = ", ".join(str((r.get("destination") or {}).get("region")) for r in replications)
+        destinations = ", ".join(str(r.block("destination").get("region")) for r in replications)
         rows.append(Row("region (shared files)", "all", f"RPO {EFS_REPLICATION_RPO}", "a copy in another region",
                         MEETS, f"EFS replication to {destinations} (read-only until failover). "
                         f"{EFS_REPLICATION_SOURCE}"))
@@ -208,7 +216,7 @@ def misses(rows: list[Row]) -> list[Row]:
 
 
 def render_markdown(arch: str, rows: list[Row]) -> str:
-    lines = [f"| failure | scope | figure | target | status | basis |", "|---|---|---|---|---|---|"]
+    lines = ["| failure | scope | figure | target | status | basis |", "|---|---|---|---|---|---|"]
     for row in rows:
         status = {MEETS: "meets", MISSES: "**misses**", NOT_APPLICABLE: "n/a"}[row.status]
         basis = row.basis.replace("|", "\\|")
@@ -219,11 +227,11 @@ def render_markdown(arch: str, rows: list[Row]) -> str:
 def render_text(arch: str, rows: list[Row]) -> str:
     widths = [max(len(getattr(r, f)) for r in rows) for f in ("failure", "scope", "figure", "target")]
     header = ["FAILURE", "SCOPE", "FIGURE", "TARGET"]
-    widths = [max(w, len(h)) for w, h in zip(widths, header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  STATUS"]
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  STATUS"]
     for row in rows:
         cells = [row.failure, row.scope, row.figure, row.target]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)) + f"  {row.status}")
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + f"  {row.status}")
     found = misses(rows)
     lines.append(f"report {arch}: {sum(r.status == MEETS for r in rows)} meet, {len(found)} miss, "
                  f"{sum(r.status == NOT_APPLICABLE for r in rows)} n/a")

@@ -1,4 +1,4 @@
-"""The local AWS emulator: a moto server on 127.0.0.1 that outlives single commands.
+"""The local AWS emulator's lifecycle: a server on 127.0.0.1 that outlives single commands.
 
 Its run state (pid, port, log) lives in ``.portal-ha/emulator/``, which git ignores. Terraform and boto3 are
 pointed at it through the environment only: the provider configuration stays exactly as for AWS.
@@ -18,11 +18,13 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .toolchain import STATE_DIR
+from stacks.profiles import LOCAL_STATE_DIR
 
-EMULATOR_DIR = STATE_DIR / "emulator"
+EMULATOR_DIR = LOCAL_STATE_DIR.parent
+"""Run state of the emulator (pid, port, log), and ``state/`` beside it: the local profile's Terraform state."""
 HOST = "127.0.0.1"
-# What moto needs to stand in for AWS: fake credentials, and AWS managed IAM policies loaded (DESIGN.md).
+# What moto needs to stand in for AWS: fake credentials (and, when started, AWS managed IAM policies loaded:
+# the portal's role attaches AmazonSSMManagedInstanceCore).
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
 
 
@@ -115,7 +117,7 @@ class Launch:
 def launch(state_dir: Path = EMULATOR_DIR) -> Launch:
     """Reuse the running emulator, or start one in the background without waiting for it (``ready()`` does).
 
-    The server is moto behind ``emulator_server`` (each SDK invocation executed once, each response in one
+    The server is moto behind ``emulator.server`` (each SDK invocation executed once, each response in one
     write), with this project's moto fixes."""
     running = status(state_dir)
     if running is not None:
@@ -126,7 +128,7 @@ def launch(state_dir: Path = EMULATOR_DIR) -> Launch:
     log = open(state_dir / "moto.log", "ab")  # noqa: SIM115 - the server keeps it after we return
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "stacks.emulator_server", "-H", HOST, "-p", str(port)],
+        [sys.executable, "-m", "portal_ha.emulator.server", "-H", HOST, "-p", str(port)],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
     )
     log.close()  # the child holds its own copy of the descriptor
@@ -140,7 +142,7 @@ def start(state_dir: Path = EMULATOR_DIR, *, timeout: float = 60.0) -> Emulator:
 
 def _forget_deployments(state_dir: Path) -> None:
     """Terraform state of stacks deployed to a previous emulator describes resources that no longer exist."""
-    shutil.rmtree(state_dir / "state", ignore_errors=True)
+    shutil.rmtree(state_dir / LOCAL_STATE_DIR.name, ignore_errors=True)
 
 
 def stop(state_dir: Path = EMULATOR_DIR) -> bool:

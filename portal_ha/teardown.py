@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .verify import Clients
+from .aws import Clients
 
 # States in which AWS (and moto) keep listing a resource that is in fact gone.
 GONE_STATES = {"terminated", "shutting-down", "deleted", "deleting"}
@@ -21,16 +21,17 @@ GONE_STATES = {"terminated", "shutting-down", "deleted", "deleting"}
 AUTOMATED_BACKUP_MARKERS = (":cluster-snapshot:rds:", ":snapshot:rds:")
 
 
-def _gone(call: Callable[[], Any]) -> bool:
-    """True if the describe call says the resource does not exist (a NotFound-style error or an empty list)."""
+def _gone(describe: Callable[..., Any], key: str | None = None, **arguments: Any) -> bool:
+    """True if ``describe(**arguments)`` says the resource does not exist: a NotFound-style error, or an empty
+    ``key`` list in its answer (with no ``key``: any answer means it exists)."""
     try:
-        found = call()
+        found = describe(**arguments)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if "NotFound" in code or "NoSuch" in code or code in ("InvalidParameterValue",):
             return True
         raise
-    return not found
+    return not (found[key] if key is not None else found)
 
 
 def leftovers(manifest: dict[str, Any], project: str, aws: Clients | None = None) -> list[str]:
@@ -44,24 +45,24 @@ def leftovers(manifest: dict[str, Any], project: str, aws: Clients | None = None
             Filters=[{"Name": "instance-id", "Values": dc["instance_ids"]}])["Reservations"]
         left += [f"{dc['name']}: instance {i['InstanceId']} ({i['State']['Name']})"
                  for r in reservations for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
-        if not _gone(lambda: ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [dc["vpc_id"]]}])["Vpcs"]):
+        if not _gone(ec2.describe_vpcs, "Vpcs", Filters=[{"Name": "vpc-id", "Values": [dc["vpc_id"]]}]):
             left.append(f"{dc['name']}: VPC {dc['vpc_id']}")
-        if not _gone(lambda: elb.describe_load_balancers(LoadBalancerArns=[dc["nlb_arn"]])["LoadBalancers"]):
+        if not _gone(elb.describe_load_balancers, "LoadBalancers", LoadBalancerArns=[dc["nlb_arn"]]):
             left.append(f"{dc['name']}: NLB {dc['nlb_arn']}")
-        if "db_cluster_identifier" in dc and not _gone(
-                lambda: rds.describe_db_clusters(DBClusterIdentifier=dc["db_cluster_identifier"])["DBClusters"]):
+        if "db_cluster_identifier" in dc and not _gone(rds.describe_db_clusters, "DBClusters",
+                                                       DBClusterIdentifier=dc["db_cluster_identifier"]):
             left.append(f"{dc['name']}: DB cluster {dc['db_cluster_identifier']}")
-        if "efs_file_system_id" in dc and not _gone(
-                lambda: efs.describe_file_systems(FileSystemId=dc["efs_file_system_id"])["FileSystems"]):
+        if "efs_file_system_id" in dc and not _gone(efs.describe_file_systems, "FileSystems",
+                                                    FileSystemId=dc["efs_file_system_id"]):
             left.append(f"{dc['name']}: EFS {dc['efs_file_system_id']}")
         left += _tagged(aws, region, project, manifest["architecture"])
     glb = manifest.get("global_lb") or {}
     if glb.get("zone_id"):
         route53 = aws("route53", "us-east-1")
-        if not _gone(lambda: route53.get_hosted_zone(Id=glb["zone_id"])):
+        if not _gone(route53.get_hosted_zone, Id=glb["zone_id"]):
             left.append(f"global: hosted zone {glb['zone_id']}")
         for name, check_id in (glb.get("health_check_ids") or {}).items():
-            if not _gone(lambda: route53.get_health_check(HealthCheckId=check_id)):  # noqa: B023 - called at once
+            if not _gone(route53.get_health_check, HealthCheckId=check_id):
                 left.append(f"global: health check {check_id} ({name})")
     return left
 

@@ -194,7 +194,7 @@ def one_write_handler() -> type:
     """moto's request handler with a buffered writer: a response (under ``SEND_BUFFER_BYTES``) is one send."""
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    class OneWriteRequestHandler(MotoRequestHandler):  # type: ignore[misc]
+    class OneWriteRequestHandler(MotoRequestHandler):
         wbufsize = SEND_BUFFER_BYTES
 
     return OneWriteRequestHandler
@@ -234,7 +234,7 @@ def serve(host: str, port: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m stacks.emulator_server -H HOST -p PORT``."""
+    """``python -m portal_ha.emulator.server -H HOST -p PORT``."""
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)

@@ -12,10 +12,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from constructs_lib.thresholds import (
+    DB_NODES,
+    MAX_INSTANCE_DETECTION_SECONDS,
+    MIN_PORTAL_INSTANCES,
+    PORTAL_PORT,
+    SENSITIVE_PORTS,
+    WORLD_CIDRS,
+    nlb_health_check,
+)
+from stacks.architectures import ARCHITECTURES
+
+from .aws import Clients
+
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
-WORLD = ("0.0.0.0/0", "::/0")
-SENSITIVE_PORTS = (22, 2049, 3306)
-MAX_HEALTH_CHECK_INTERVAL = 10
 
 
 @dataclass(frozen=True)
@@ -27,22 +37,6 @@ class Result:
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
-
-
-class Clients:
-    """boto3 clients per (service, region), made once. The endpoint comes from the environment."""
-
-    def __init__(self, session: Any = None) -> None:
-        import boto3
-
-        self._session = session or boto3.session.Session()
-        self._clients: dict[tuple[str, str], Any] = {}
-
-    def __call__(self, service: str, region: str) -> Any:
-        key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = self._session.client(service, region_name=region)
-        return self._clients[key]
 
 
 Rule = Callable[[dict[str, Any], Clients], Iterator[Result]]
@@ -65,14 +59,14 @@ def _instances(dc: dict[str, Any], aws: Clients) -> list[dict[str, Any]]:
 
 @rule("portal-instances")
 def check_portal_instances(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
-    """>= 2 running portal instances per DC, in distinct AZs, in the DMZ subnets."""
+    """``MIN_PORTAL_INSTANCES`` running portal instances per DC, in distinct AZs, in the DMZ subnets."""
     for dc in manifest["datacenters"]:
         instances = _instances(dc, aws)
         running = [i for i in instances if i["State"]["Name"] == "running"]
         azs = {i["Placement"]["AvailabilityZone"] for i in running}
         outside = [i["InstanceId"] for i in running if i.get("SubnetId") not in dc["dmz_subnet_ids"]]
         stopped = [f"{i['InstanceId']} ({i['State']['Name']})" for i in instances if i not in running]
-        ok = len(running) >= 2 and len(azs) >= 2 and not outside
+        ok = len(running) >= MIN_PORTAL_INSTANCES and len(azs) >= MIN_PORTAL_INSTANCES and not outside
         detail = f"{len(running)} running in {len(azs)} AZ(s) ({', '.join(sorted(azs))})"
         if stopped:
             detail += f"; not running: {', '.join(stopped)}"
@@ -97,7 +91,8 @@ def check_instance_hardening(manifest: dict[str, Any], aws: Clients) -> Iterator
 
 @rule("load-balancer")
 def check_load_balancer(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
-    """NLB active, of type network, a 443 listener, a TCP health check of <= 10 s, every instance registered."""
+    """NLB active, of type network, a 443 listener, a TCP health check that notices a dead instance within
+    ``MAX_INSTANCE_DETECTION_SECONDS`` (the HA rule HA5, checked live), every instance registered."""
     for dc in manifest["datacenters"]:
         elb = aws("elbv2", dc["region"])
         problems = []
@@ -108,11 +103,12 @@ def check_load_balancer(manifest: dict[str, Any], aws: Clients) -> Iterator[Resu
         if lb.get("State", {}).get("Code") != "active":
             problems.append(f"state {lb.get('State', {}).get('Code')}")
         ports = {listener["Port"] for listener in elb.describe_listeners(LoadBalancerArn=dc["nlb_arn"])["Listeners"]}
-        if 443 not in ports:
+        if PORTAL_PORT not in ports:
             problems.append(f"no 443 listener (ports {sorted(ports)})")
         tg = elb.describe_target_groups(TargetGroupArns=[dc["target_group_arn"]])["TargetGroups"][0]
         interval = tg.get("HealthCheckIntervalSeconds")
-        if tg.get("HealthCheckProtocol") != "TCP" or interval is None or interval > MAX_HEALTH_CHECK_INTERVAL:
+        every, threshold = nlb_health_check(interval, tg.get("UnhealthyThresholdCount"))
+        if tg.get("HealthCheckProtocol") != "TCP" or every * threshold > MAX_INSTANCE_DETECTION_SECONDS:
             problems.append(f"health check {tg.get('HealthCheckProtocol')} every {interval} s")
         registered = {t["Target"]["Id"] for t in
                       elb.describe_target_health(TargetGroupArn=dc["target_group_arn"])["TargetHealthDescriptions"]}
@@ -147,8 +143,8 @@ def check_database(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
         for member in members:
             instance = rds.describe_db_instances(DBInstanceIdentifier=member)["DBInstances"][0]
             azs.add(instance.get("AvailabilityZone"))
-        if len(members) < 3 or len(azs) < 3:
-            problems.append(f"{len(members)} member(s) in {len(azs)} AZ(s); need 3 in 3")
+        if len(members) < DB_NODES or len(azs) < DB_NODES:
+            problems.append(f"{len(members)} member(s) in {len(azs)} AZ(s); need {DB_NODES} in {DB_NODES}")
         if global_id and cluster["DBClusterArn"] not in global_members:
             problems.append(f"not a member of global cluster {global_id}")
         detail = "; ".join(problems) if problems else (
@@ -160,8 +156,9 @@ def check_database(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
 @rule("shared-file-system")
 def check_file_system(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
     """EFS available and encrypted, with a mount target in every internal AZ (not for -local)."""
-    if manifest["architecture"] == "multi-dc-local":
-        yield Result("shared-file-system", "all", SKIP, "multi-dc-local keeps files on each instance's own volume")
+    if not ARCHITECTURES[manifest["architecture"]].shared_storage:
+        yield Result("shared-file-system", "all", SKIP,
+                     f"{manifest['architecture']} keeps files on each instance's own volume")
         return
     for dc in manifest["datacenters"]:
         if "efs_file_system_id" not in dc:
@@ -228,7 +225,7 @@ def check_global_lb(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
         if check_id:
             config = route53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]
             interval = config.get("RequestInterval")
-            if config.get("Type") != "TCP" or config.get("Port") != 443:
+            if config.get("Type") != "TCP" or config.get("Port") != PORTAL_PORT:
                 problems.append(f"health check {config.get('Type')}:{config.get('Port')}")
         else:
             problems.append("no health check")
@@ -247,15 +244,15 @@ def check_internal_routes(manifest: dict[str, Any], aws: Clients) -> Iterator[Re
             f"{t['RouteTableId']}: {r.get('DestinationCidrBlock') or r.get('DestinationIpv6CidrBlock')} -> "
             f"{r.get('GatewayId') or r.get('NatGatewayId')}"
             for t in tables for r in t["Routes"]
-            if (r.get("DestinationCidrBlock") in WORLD or r.get("DestinationIpv6CidrBlock") in WORLD)
+            if (r.get("DestinationCidrBlock") in WORLD_CIDRS or r.get("DestinationIpv6CidrBlock") in WORLD_CIDRS)
         ]
         yield Result("internal-isolation", dc["name"], FAIL if bad else PASS,
                      "; ".join(bad) if bad else f"{len(tables)} internal route table(s), no internet route")
 
 
 def _world_open_ports(permission: dict[str, Any]) -> list[int]:
-    world = any(r.get("CidrIp") in WORLD for r in permission.get("IpRanges", [])) or any(
-        r.get("CidrIpv6") in WORLD for r in permission.get("Ipv6Ranges", []))
+    world = any(r.get("CidrIp") in WORLD_CIDRS for r in permission.get("IpRanges", [])) or any(
+        r.get("CidrIpv6") in WORLD_CIDRS for r in permission.get("Ipv6Ranges", []))
     if not world:
         return []
     if permission.get("IpProtocol") == "-1":

@@ -1,5 +1,5 @@
 """Corrections to moto 5.2 bugs that would otherwise make a correct local deploy hang, applied to the
-emulator that ``portal-ha`` starts (``stacks.emulator_server`` applies them).
+emulator that ``portal-ha`` starts (``portal_ha.emulator.server`` applies them).
 
 Each fix makes moto behave as AWS documents; none of them makes a check pass that AWS would fail.
 

@@ -1,0 +1,193 @@
+"""What the commands share: their options, the environment (provider mirror, emulator), settings, synth,
+terraform init and apply with progress, and the deployment's verify manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from stacks.architectures import NAMES
+
+from .. import emulator as emu
+from .. import toolchain
+
+if TYPE_CHECKING:
+    from constructs_lib.synthesized import SynthesizedStack
+    from stacks.settings import Settings
+
+OUTDIR = Path("cdktf.out")
+arch_argument = click.argument("arch", type=click.Choice(NAMES))
+local_option = click.option(
+    "--local", is_flag=True,
+    help="Target the local AWS emulator (moto on 127.0.0.1) and use the 'local' profile.",
+)
+parallelism_option = click.option(
+    "--parallelism", type=int, default=None, metavar="N",
+    help="Concurrent Terraform operations (default: $PORTAL_HA_PARALLELISM, else Terraform's 10).",
+)
+
+
+def say(message: str) -> None:
+    click.echo(click.style("==> ", fg="cyan", bold=True) + message, err=True)
+
+
+def emulator_ready(launch: emu.Launch | None) -> None:
+    if launch is not None:
+        try:
+            launch.ready()
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def environment(local: bool, *, wait: bool = True) -> tuple[dict[str, str], emu.Launch | None]:
+    """Env for terraform/cdktf/boto3: provider mirror always; emulator endpoint and profile with --local.
+
+    With ``wait=False`` the emulator may still be starting (it takes about a second, which overlaps the
+    synth): call ``emulator_ready`` on the returned launch before anything talks to it."""
+    env = toolchain.terraform_env()
+    launch = None
+    if local:
+        launch = emu.launch()
+        if wait:
+            emulator_ready(launch)
+        env.update(launch.env())
+        env["PORTAL_HA_PROFILE"] = os.environ.get("PORTAL_HA_PROFILE", "local")
+    return env, launch
+
+
+def profile_env(local: bool) -> dict[str, str]:
+    """Env for commands that only synthesize: the provider mirror, and the local profile with --local."""
+    env = toolchain.terraform_env()
+    if local:
+        env["PORTAL_HA_PROFILE"] = os.environ.get("PORTAL_HA_PROFILE", "local")
+    return env
+
+
+def settings_for(arch: str, env: dict[str, str]) -> Settings:
+    from constructs_lib.errors import ConfigError
+    from stacks.settings import load_settings
+
+    os.environ.update(env)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if arch not in settings.architectures:
+        raise click.ClickException(f"{arch} is not configured in {settings.source}")
+    return settings
+
+
+def synth(arch: str, env: dict[str, str]) -> Path:
+    """Synthesize one architecture in-process (what ``cdktf synth`` runs) into cdktf.out."""
+    from constructs_lib.errors import ConfigError
+    from stacks.app import synth_app
+    from stacks.settings import load_settings
+
+    from ..terraform import stack_dir
+
+    os.environ.update(env)
+    try:
+        settings = load_settings()
+        if arch not in settings.architectures:
+            raise ConfigError([f"{arch} is not configured in {settings.source}: add a '{arch}' object to its context"])
+        started = time.monotonic()
+        synth_app(settings, outdir=str(OUTDIR), only=(arch,))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    say(f"synthesized {arch} ({settings.profile} profile) in {time.monotonic() - started:.1f} s")
+    return stack_dir(OUTDIR, arch)
+
+
+def synthesized(arch: str, local: bool) -> tuple[Settings, SynthesizedStack]:
+    """The settings and ARCH's synthesized document (in memory, what synth writes to cdk.tf.json), for the
+    reports. A configuration the HA gate would refuse is still described; the refusal is said on stderr."""
+    from constructs_lib.errors import ConfigError
+    from constructs_lib.synthesized import SynthesizedStack
+    from stacks.app import synthesized_document
+
+    settings = settings_for(arch, profile_env(local))
+    try:
+        document, refused = synthesized_document(settings, arch)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in refused:
+        say(f"the HA gate refuses this configuration (synth and up would stop here): {problem}")
+    return settings, SynthesizedStack(arch, document)
+
+
+def announce_omissions(arch: str, env: dict[str, str]) -> None:
+    from stacks import profiles
+
+    settings = settings_for(arch, env)
+    dropped = profiles.omissions(settings, settings.architectures[arch])
+    if dropped:
+        say(f"{settings.profile} profile: left out because the emulator cannot run them (never reported as verified):")
+        for item in dropped:
+            click.echo(f"      - {item.feature}: {item.reason}", err=True)
+
+
+def init(directory: Path, env: dict[str, str], local: bool) -> None:
+    from .. import terraform
+
+    settings = settings_for(directory.name, env)
+    extra: tuple[str, ...] = ()
+    if local and settings.backend.type == "s3":
+        extra = ("-backend-config=use_path_style=true",)  # moto serves buckets by path, not by host name
+    say("terraform init")
+    try:
+        terraform.run(["init", "-input=false", "-no-color", *extra], directory, env)
+    except terraform.TerraformError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def parallelism(flag: int | None) -> int | None:
+    """The flag, else $PORTAL_HA_PARALLELISM, else None (Terraform's default), validated."""
+    from ..terraform import PARALLELISM_ENV, parallelism_from
+
+    try:
+        if flag is not None:
+            return parallelism_from(flag, "--parallelism")
+        return parallelism_from(os.environ.get(PARALLELISM_ENV), PARALLELISM_ENV)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def apply(directory: Path, env: dict[str, str], *, destroy: bool, threads: int | None) -> dict[str, Any] | None:
+    """terraform apply/destroy with live progress on stderr; the outputs Terraform reported at the end."""
+    from .. import terraform
+
+    try:
+        return terraform.apply(directory, env, destroy=destroy, parallelism=threads).outputs
+    except terraform.TerraformError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def manifest(directory: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The deployment's ``verify_manifest`` output: the ids of every HA-relevant resource."""
+    from .. import terraform
+
+    try:
+        outputs = terraform.outputs(directory, env)
+    except terraform.TerraformError as exc:
+        raise click.ClickException(str(exc)) from None
+    if "verify_manifest" not in outputs:
+        raise click.ClickException(
+            f"{directory.name} has no deployment outputs: run portal-ha up {directory.name} first")
+    found: dict[str, Any] = json.loads(outputs["verify_manifest"])
+    return found
+
+
+def ready_dir(arch: str, env: dict[str, str], local: bool) -> Path:
+    """The stack folder, synthesized and initialized (reusing what ``up`` left)."""
+    from ..terraform import stack_dir
+
+    directory = stack_dir(OUTDIR, arch)
+    if not (directory / ".terraform").exists():
+        directory = synth(arch, env)
+        init(directory, env, local)
+    return directory

@@ -1,0 +1,152 @@
+"""The commands that synthesize, plan, deploy, check and destroy an architecture."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import click
+
+from .common import (
+    announce_omissions,
+    apply,
+    arch_argument,
+    emulator_ready,
+    environment,
+    init,
+    local_option,
+    manifest,
+    parallelism_option,
+    profile_env,
+    ready_dir,
+    say,
+    settings_for,
+    synth,
+)
+from .common import parallelism as resolve_parallelism
+
+
+@click.command("synth")
+@arch_argument
+@local_option
+def synth_command(arch: str, local: bool) -> None:
+    """Synthesize ARCH into cdktf.out/stacks/ARCH (no AWS call)."""
+    click.echo(synth(arch, profile_env(local)))
+
+
+@click.command()
+@arch_argument
+@local_option
+@click.option("--json", "as_json", is_flag=True, help="Print the plan digest as JSON instead of a summary.")
+def plan(arch: str, local: bool, as_json: bool) -> None:
+    """Synthesize ARCH and run terraform init and plan against AWS or the emulator."""
+    from .. import terraform
+
+    env, launch = environment(local, wait=False)
+    directory = synth(arch, env)
+    emulator_ready(launch)
+    try:
+        say("terraform init")
+        terraform.init(directory, env)
+        say("terraform plan" + (" against the local emulator" if local else ""))
+        started = time.monotonic()
+        digest = terraform.summarize_plan(terraform.plan_json(directory, env))
+    except terraform.TerraformError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(digest, indent=2))
+        return
+    counts: dict[str, int] = {}
+    for address in digest["resources"]:
+        rtype = address.split(".")[0]
+        counts[rtype] = counts.get(rtype, 0) + 1
+    for rtype, count in sorted(counts.items()):
+        click.echo(f"  {count:3d}  {rtype}")
+    click.echo(f"plan of {arch}: {len(digest['resources'])} resources to create, "
+               f"{len(digest['outputs'])} outputs ({time.monotonic() - started:.1f} s)")
+
+
+def _target(local: bool, threads: int | None) -> str:
+    return f"{'local emulator' if local else 'AWS'}, parallelism {threads or 'default (10)'}"
+
+
+@click.command()
+@arch_argument
+@local_option
+@parallelism_option
+def up(arch: str, local: bool, parallelism: int | None) -> None:
+    """Synthesize ARCH and deploy it (terraform apply), then print the stack outputs."""
+    from .. import terraform
+
+    started = time.monotonic()
+    threads = resolve_parallelism(parallelism)
+    env, launch = environment(local, wait=False)
+    if local:
+        announce_omissions(arch, env)
+    directory = synth(arch, env)
+    emulator_ready(launch)
+    init(directory, env, local)
+    say(f"terraform apply ({_target(local, threads)})")
+    outputs = apply(directory, env, destroy=False, threads=threads)
+    if outputs is None:  # Terraform said none: ask for them
+        try:
+            outputs = terraform.outputs(directory, env)
+        except terraform.TerraformError as exc:
+            raise click.ClickException(str(exc)) from None
+    say(f"{arch} is up in {time.monotonic() - started:.0f} s. Outputs:")
+    for name, value in sorted(outputs.items()):
+        if name != "verify_manifest":
+            click.echo(f"  {name} = {json.dumps(value)}")
+
+
+@click.command()
+@arch_argument
+@local_option
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def verify(arch: str, local: bool, as_json: bool) -> None:
+    """Check the live deployment of ARCH against the HA rules. Exit 1 on any FAIL."""
+    from .. import verify as checks
+
+    env, _ = environment(local)
+    found = manifest(ready_dir(arch, env, local), env)
+    os.environ.update(env)
+    started = time.monotonic()
+    results = checks.verify(found)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        click.echo(checks.render_table(results))
+        if local:
+            announce_omissions(arch, env)
+        say(f"verified in {time.monotonic() - started:.1f} s")
+    if any(r.status == checks.FAIL for r in results):
+        sys.exit(1)
+
+
+@click.command()
+@arch_argument
+@local_option
+@parallelism_option
+def down(arch: str, local: bool, parallelism: int | None) -> None:
+    """Destroy ARCH, then check that nothing of it is left. Exit 1 if something is."""
+    from ..teardown import automated_backups, leftovers
+
+    started = time.monotonic()
+    threads = resolve_parallelism(parallelism)
+    env, _ = environment(local)
+    directory = ready_dir(arch, env, local)
+    found = manifest(directory, env)
+    settings = settings_for(arch, env)
+    say(f"terraform destroy ({_target(local, threads)})")
+    apply(directory, env, destroy=True, threads=threads)
+    os.environ.update(env)
+    left = leftovers(found, settings.name_prefix)
+    for arn in automated_backups(found, settings.name_prefix):
+        click.echo(f"  automated backup (AWS-managed, expires with its retention period): {arn}", err=True)
+    if left:
+        for item in left:
+            click.echo(f"  left: {item}", err=True)
+        raise click.ClickException(f"{len(left)} resource(s) of {arch} are still there")
+    say(f"{arch} destroyed in {time.monotonic() - started:.0f} s; nothing of it is left")

@@ -1,0 +1,1 @@
+"""Reports computed from the synthesized stack: the failover budget (``budget``) and the diagram (``diagram``)."""

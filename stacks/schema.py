@@ -1,0 +1,100 @@
+"""The shape of ``cdktf.json``'s ``context``: every key, the JSON types it accepts and its default. The
+architecture sections' keys are the fields of the construct props they configure, so the construct's own
+validation (one place) names a bad value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .architectures import NAMES
+
+PROFILES = ("production", "lab", "local")
+Schema = dict[str, tuple[tuple[type, ...], Any]]
+
+# key -> (accepted JSON types, default). A default of None means "the construct's documented default".
+DATACENTER_KEYS: Schema = {
+    "name": ((str,), None),
+    "region": ((str,), None),
+    "cidr": ((str,), None),
+    "az_count": ((int,), 3),
+    "azs": ((list,), None),
+    "single_nat_gateway": ((bool,), False),
+    "flow_log_retention_days": ((int,), 90),
+    "instance_count": ((int,), None),
+}
+REQUIRED_DATACENTER_KEYS = ("name", "region", "cidr")
+
+# Architecture-wide sections. Their keys are the props fields of the construct they configure, so the
+# construct's own validation (one place) names the problem; the stack prefixes it with the section path.
+SECTIONS: dict[str, Schema] = {
+    "portal": {  # PortalFleetProps
+        "instance_count": ((int,), None),
+        "instance_type": ((str,), None),
+        "ami_id": ((str,), None),
+        "ami_ssm_parameter": ((str,), None),
+        "root_volume_size_gb": ((int,), None),
+        "data_volume_gb": ((int,), None),
+        "install_script": ((str,), None),
+        "installer_s3_uri": ((str,), None),
+        "allow_single_instance": ((bool,), None),
+    },
+    "load_balancer": {  # DatacenterLoadBalancerProps
+        "health_check_interval": ((int,), None),
+        "healthy_threshold": ((int,), None),
+        "unhealthy_threshold": ((int,), None),
+        "deregistration_delay": ((int,), None),
+        "stickiness": ((bool,), None),
+        "certificate_arn": ((str,), None),
+        "tls_termination": ((bool,), None),
+        "allowed_cidrs": ((list,), None),
+    },
+    "database": {  # DatabaseClusterProps
+        "engine_version": ((str,), None),
+        "instance_class": ((str,), None),
+        "instance_count": ((int,), None),
+        "backup_retention_days": ((int,), None),
+        "master_username": ((str,), None),
+        "kms_key_arn": ((str,), None),
+        "allow_fewer_nodes": ((bool,), None),
+        "allow_extended_support_engine": ((bool,), None),
+    },
+    "file_system": {  # SharedFileSystemProps
+        "kms_key_arn": ((str,), None),
+        "transition_to_ia": ((str,), None),
+        "replication_region": ((str,), None),
+    },
+    "global_lb": {  # GlobalLoadBalancerProps
+        "kind": ((str,), None),
+        "domain": ((str,), None),
+        "hosted_zone_id": ((str,), None),
+        "zone_name": ((str,), None),
+        "routing": ((str,), None),
+        "health_check_interval": ((int,), None),
+        "failure_threshold": ((int,), None),
+        "client_affinity": ((str,), None),
+    },
+}
+ARCHITECTURE_KEYS: Schema = {
+    "datacenters": ((list,), None),
+    "primary": ((str,), None),
+    **dict.fromkeys(SECTIONS, ((dict,), None)),
+}
+BACKEND_KEYS: Schema = {
+    "type": ((str,), "local"),
+    "bucket": ((str,), None),
+    "key_prefix": ((str,), "portal-ha"),
+    "region": ((str,), None),
+    "use_lockfile": ((bool,), True),
+}
+TARGET_KEYS: Schema = {
+    "instance_failover_seconds": ((int,), 20),
+    "datacenter_failover_seconds": ((int,), 60),
+    "min_instances_for_full_load": ((int,), 1),
+}
+TOP_LEVEL_KEYS: Schema = {
+    "name_prefix": ((str,), "portal"),
+    "profile": ((str,), "production"),
+    "backend": ((dict,), None),
+    "targets": ((dict,), None),
+    **dict.fromkeys(NAMES, ((dict,), None)),
+}
