@@ -51,7 +51,7 @@ class Project:
 
     def run(self, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
         started = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "stacks.cli", *args], cwd=self.root, env=self.env,
+        proc = subprocess.run([sys.executable, "-m", "portal_ha", *args], cwd=self.root, env=self.env,
                               capture_output=True, text=True)
         return time.monotonic() - started, proc
 

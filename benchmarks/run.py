@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import logging
 import os
@@ -92,7 +93,7 @@ def config_with(dcs: int, folder: Path) -> Path:
 
 class Bench:
     def __init__(self, args: argparse.Namespace, scratch: Path) -> None:
-        from stacks import toolchain
+        from portal_ha import toolchain
 
         toolchain.quiet_jsii()  # the same quiet jsii for the floor and every synth
         self.args, self.scratch = args, scratch
@@ -125,9 +126,10 @@ class Bench:
                         series(self.args.repeat, lambda c=sized: self.synth("multi-dc", c, self.scratch / "sized")))
 
     def run_plan(self) -> None:
-        from stacks import terraform, toolchain
-        from stacks.emulator import CREDENTIALS, HOST, free_port
         from moto.server import ThreadedMotoServer
+
+        from portal_ha import terraform, toolchain
+        from portal_ha.emulator import CREDENTIALS, HOST, free_port
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
         port = free_port()
@@ -144,7 +146,8 @@ class Bench:
                 terraform.init(directory, env)
                 command = [toolchain.terraform_binary(), "plan", "-input=false", "-no-color",
                            "-lock=false", "-out=bench.tfplan"]
-                self.record(f"plan {label}", series(self.args.plan_repeat, lambda: wall(command, env, directory)))
+                self.record(f"plan {label}", series(self.args.plan_repeat,
+                                                    functools.partial(wall, command, env, directory)))
         finally:
             server.stop()
 
@@ -157,7 +160,7 @@ def median(samples: list[float]) -> float:
 
 
 def report(rows: list[tuple[str, list[float]]], markdown: bool) -> str:
-    by_label = {label: samples for label, samples in rows}
+    by_label = dict(rows)
     lines = []
     if markdown:
         lines += ["| What | runs | median | min - max |", "|---|---|---|---|"]
@@ -176,7 +179,8 @@ def report(rows: list[tuple[str, list[float]]], markdown: bool) -> str:
         for label, samples in rows:
             if label.startswith("synth") and "DCs" not in label:
                 ratios.append(f"{label} / floor = {median(samples) / floor:.2f}")
-        sized = [median(by_label[f"synth multi-dc, {n} DCs"]) for n in (2, 3, 4) if f"synth multi-dc, {n} DCs" in by_label]
+        sized = [median(by_label[f"synth multi-dc, {n} DCs"]) for n in (2, 3, 4)
+                 if f"synth multi-dc, {n} DCs" in by_label]
         if len(sized) == 3:
             ratios.append(f"synth cost per added DC: {(sized[2] - sized[0]) / 2:.2f} s "
                           f"({(sized[2] - sized[0]) / 2 / floor:.3f} x floor); 2 -> 4 DCs: x{sized[2] / sized[0]:.2f}")

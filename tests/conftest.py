@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from stacks.toolchain import quiet_jsii
+from stacks.entry import quiet_jsii
 
 quiet_jsii()
 

@@ -79,10 +79,12 @@ class ExistingVpcStack(TerraformStack):
             file_system=SharedFileSystemProps(),
             database=DatabaseClusterProps(),
         ))
-        assert portal.database is not None
+        database = portal.database
+        if database is None:  # props.database was given, so PortalDatacenter built one
+            raise RuntimeError("PortalDatacenter built no database")
         TerraformOutput(self, "portal_url", value=portal.portal_url)
-        TerraformOutput(self, "db_writer_endpoint", value=portal.database.db_writer_endpoint)
-        TerraformOutput(self, "db_secret_arn", value=portal.database.db_secret_arn)
+        TerraformOutput(self, "db_writer_endpoint", value=database.db_writer_endpoint)
+        TerraformOutput(self, "db_secret_arn", value=database.db_secret_arn)
 
 
 def build(app: App) -> list[TerraformStack]:

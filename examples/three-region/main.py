@@ -26,9 +26,9 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct
 
 from constructs_lib import (
+    DatabaseSite,
     DatacenterMesh,
     DatacenterProps,
-    DatabaseSite,
     EfsMount,
     GlobalDatabase,
     GlobalDatabaseProps,
@@ -80,7 +80,8 @@ class ThreeRegionStack(TerraformStack):
             file_system=SharedFileSystemProps(replication_region=others[0].region),
         ))
         efs = main.file_system
-        assert efs is not None
+        if efs is None:  # props.file_system was given, so PortalDatacenter built one
+            raise RuntimeError("PortalDatacenter built no file system")
         datacenters = {primary.name: main}
         for site in others:
             datacenters[site.name] = PortalDatacenter(

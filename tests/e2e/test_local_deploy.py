@@ -16,12 +16,13 @@ from pathlib import Path
 import boto3
 import pytest
 
-from stacks import emulator, terraform, toolchain
+from portal_ha import emulator, terraform, toolchain
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.terraform, pytest.mark.e2e]
 
-# Drift that moto itself makes right after apply (DESIGN.md), excused by name and by attribute only.
+# Drift that moto itself makes right after apply (moto 5.2 answers an empty scaling_configuration and
+# enclave_options), excused by name and by attribute only.
 EMULATOR_DRIFT = {
     "aws_rds_cluster": {"scaling_configuration"},
     "aws_instance": {"enclave_options"},
@@ -38,7 +39,7 @@ class Project:
         self.env.pop("PORTAL_HA_PROFILE", None)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run([sys.executable, "-m", "stacks.cli", *args], cwd=self.root, env=self.env,
+        proc = subprocess.run([sys.executable, "-m", "portal_ha", *args], cwd=self.root, env=self.env,
                               capture_output=True, text=True, timeout=1800)
         if check and proc.returncode != 0:
             raise AssertionError(f"portal-ha {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from stacks import terraform, toolchain
-from stacks.emulator import CREDENTIALS, HOST, free_port
+from portal_ha import terraform, toolchain
+from portal_ha.emulator import CREDENTIALS, HOST, free_port
 
 
 @pytest.fixture(scope="session")

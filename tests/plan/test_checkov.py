@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from stacks.settings import ARCHITECTURES
+from stacks.architectures import NAMES as ARCHITECTURES
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / ".checkov.yaml"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stacks import terraform
-from tests.unit.test_examples import load_example
+from portal_ha import terraform
+from tests.unit.project.test_examples import load_example
 
 pytestmark = pytest.mark.terraform
 

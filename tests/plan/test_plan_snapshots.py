@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from stacks.terraform import summarize_plan
+from portal_ha.terraform import summarize_plan
 
 pytestmark = pytest.mark.terraform
 
@@ -47,5 +47,6 @@ def test_no_password_value_reaches_the_plan(arch, planner):
     assert clusters
     for after in clusters:
         assert after.get("master_password") is None and after.get("master_password_wo") is None
-    secrets = [r["change"]["after"] for r in plan["resource_changes"] if r["type"] == "aws_secretsmanager_secret_version"]
+    secrets = [r["change"]["after"] for r in plan["resource_changes"]
+               if r["type"] == "aws_secretsmanager_secret_version"]
     assert all(s.get("secret_string") is None and s.get("secret_string_wo") is None for s in secrets)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import boto3
 import pytest
 
-from stacks import terraform
+from portal_ha import terraform
 from stacks.settings import BackendSettings
 
 pytestmark = pytest.mark.terraform

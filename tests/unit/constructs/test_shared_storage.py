@@ -15,7 +15,7 @@ EXTRA_CIDR = "10.99.0.0/24"
 def _datacenter(scope, name: str, region: str, cidr: str):
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-    from constructs_lib.datacenter import Datacenter, DatacenterProps
+    from constructs_lib.network import Datacenter, DatacenterProps
 
     provider = AwsProvider(scope, f"aws-{name}", region=region, alias=name)
     props = DatacenterProps(

@@ -11,7 +11,6 @@ from constructs_lib.datacenter_lb import (
     DEFAULT_SSL_POLICY,
     DatacenterLoadBalancer,
     DatacenterLoadBalancerProps,
-    lb_names,
 )
 from tests.unit.helpers import ref, resources, synth_construct
 
@@ -22,7 +21,7 @@ CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a
 def _datacenter(stack, **overrides):
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-    from constructs_lib.datacenter import Datacenter, DatacenterProps
+    from constructs_lib.network import Datacenter, DatacenterProps
 
     base = {"name": "dc1", "region": "us-east-1", "azs": AZS, "flow_logs": False}
     props = DatacenterProps(**(base | overrides))
@@ -183,16 +182,6 @@ def test_attributes(synth):
 
 
 # --- Names --------------------------------------------------------------------------------------------------
-
-def test_lb_names():
-    assert lb_names("portal-dc1") == ("portal-dc1-nlb", "portal-dc1-tg")
-    assert lb_names("a" * 28) == ("a" * 28 + "-nlb", "a" * 28 + "-tg")
-    with pytest.raises(ConfigError) as err:
-        lb_names("a" * 29)
-    expected = f"load balancer name '{'a' * 29}-nlb' of 33 characters, above the AWS limit of 32"
-    assert expected in str(err.value)
-    assert len(err.value.problems) == 1, "the target group name (32 characters) is still valid"
-
 
 def test_default_name_too_long_fails_before_any_resource_is_made():
     from cdktf import TerraformStack, Testing

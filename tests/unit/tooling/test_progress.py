@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from stacks.progress import Progress, clock_text, short_address
-from stacks.terraform import parallelism_from
+from portal_ha.progress import Progress, clock_text, short_address
+from portal_ha.terraform import parallelism_from
 
 
 class Clock:

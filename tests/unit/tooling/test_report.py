@@ -8,11 +8,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from stacks import report
+from constructs_lib.synthesized import SynthesizedStack
+from portal_ha.cli import main
+from portal_ha.reports import budget as report
 from stacks.app import synthesized_document
-from stacks.cli import main
 from stacks.settings import TargetSettings, parse_settings
-from stacks.synthesized import SynthesizedStack
 from tests.conftest import REPO
 
 
@@ -36,7 +36,7 @@ def test_instance_detection_is_interval_times_threshold_of_each_target_group(syn
     rows = report.instance_rows(stack, TargetSettings())
     groups = stack.resources("aws_lb_target_group")
     assert [r.scope for r in rows] == [stack.datacenter_of(g) for g in groups] == ["dc1", "dc2"]
-    for row, group in zip(rows, groups):
+    for row, group in zip(rows, groups, strict=True):
         check = group.get("health_check")
         assert row.seconds == check["interval"] * check["unhealthy_threshold"]
         assert row.status == report.MEETS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from stacks import emulator
-from stacks.cli import main
+from portal_ha import emulator
+from portal_ha.cli import main
 
 
 def test_help_lists_commands():

@@ -11,15 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from constructs_lib import ConfigError
-from constructs_lib.portal_fleet import (
-    AL2023_AMI_PARAMETER,
-    SHARED_PATHS,
-    SSM_MANAGED_POLICY,
-    EfsMount,
-    PortalFleet,
-    PortalFleetProps,
-    render_user_data,
-)
+from constructs_lib.portal_fleet import AL2023_AMI_PARAMETER, SSM_MANAGED_POLICY, PortalFleet, PortalFleetProps
+from constructs_lib.user_data import SHARED_PATHS, EfsMount, render_user_data
 from tests.unit.helpers import ref, resources, synth_construct
 
 AZS = ("us-east-1a", "us-east-1b", "us-east-1c")
@@ -37,8 +30,8 @@ def synth():
     from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-    from constructs_lib.datacenter import Datacenter, DatacenterProps
     from constructs_lib.datacenter_lb import DatacenterLoadBalancer, DatacenterLoadBalancerProps
+    from constructs_lib.network import Datacenter, DatacenterProps
 
     handles = SimpleNamespace()
 

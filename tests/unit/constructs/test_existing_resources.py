@@ -15,7 +15,7 @@ from constructs_lib import (
     SharedFileSystemProps,
 )
 from constructs_lib.database import DatabaseClusterProps
-from constructs_lib.portal_fleet import EfsMount
+from constructs_lib.user_data import EfsMount
 from tests.unit.helpers import only, ref, resources, synth_construct
 
 REGION = "eu-west-1"

@@ -11,13 +11,14 @@ from constructs_lib.interconnect import DatacenterMesh, DatacenterMeshProps, che
 from tests.unit.helpers import ref, resources, synth_construct
 
 # name, region, cidr
-DCS = (("dc1", "us-east-1", "10.1.0.0/16"), ("dc2", "eu-west-1", "10.2.0.0/16"), ("dc3", "ap-southeast-2", "10.3.0.0/16"))
+DCS = (("dc1", "us-east-1", "10.1.0.0/16"), ("dc2", "eu-west-1", "10.2.0.0/16"),
+       ("dc3", "ap-southeast-2", "10.3.0.0/16"))
 
 
 def _datacenters(scope, specs, az_count=3):
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-    from constructs_lib.datacenter import Datacenter, DatacenterProps
+    from constructs_lib.network import Datacenter, DatacenterProps
 
     dcs = []
     for name, region, cidr in specs:
@@ -186,7 +187,7 @@ def test_duplicate_datacenter_names():
     from cdktf import TerraformStack, Testing
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-    from constructs_lib.datacenter import Datacenter, DatacenterProps
+    from constructs_lib.network import Datacenter, DatacenterProps
 
     stack = TerraformStack(Testing.app(), "test")
     dcs = []

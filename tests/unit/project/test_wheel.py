@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _run(args: list[str | Path], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
@@ -37,7 +37,7 @@ def wheel(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("src")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, src / name)
-    for package in ("constructs_lib", "stacks"):
+    for package in ("constructs_lib", "stacks", "portal_ha"):
         shutil.copytree(REPO / package, src / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     dist = tmp_path_factory.mktemp("dist")
     # --no-isolation: build with this environment's setuptools, offline.
@@ -49,7 +49,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_holds_the_package_its_templates_and_py_typed(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"constructs_lib/__init__.py", "constructs_lib/py.typed", "constructs_lib/templates/user_data.sh.tpl",
-            "constructs_lib/datacenter.py", "stacks/cli.py"} <= names
+            "constructs_lib/network/datacenter.py", "stacks/app.py", "portal_ha/cli/__init__.py"} <= names
     assert not [n for n in names if n.startswith(("tests/", "examples/"))]
 
 

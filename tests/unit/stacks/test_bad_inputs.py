@@ -126,12 +126,12 @@ def _fleet(**kw: Any) -> Callable[[], Any]:
 
 
 def _network(**kw: Any) -> Callable[[], Any]:
-    return _props("datacenter", "DatacenterProps", **({"name": "dc1", "region": "us-east-1"} | kw))
+    return _props("network", "DatacenterProps", **({"name": "dc1", "region": "us-east-1"} | kw))
 
 
 def _subnets(**kw: Any) -> Callable[[], Any]:
     def build() -> Any:
-        from constructs_lib.datacenter import DatacenterProps, SubnetCidrs
+        from constructs_lib.network import DatacenterProps, SubnetCidrs
 
         return DatacenterProps(name="dc1", region="us-east-1", cidr="10.0.0.0/16", az_count=2,
                                subnet_cidrs=SubnetCidrs(**kw))
@@ -323,7 +323,7 @@ SETTINGS_BEFORE_CDKTF = """
 import sys
 from constructs_lib.errors import ConfigError
 from stacks.settings import parse_settings
-from tests.unit.test_bad_inputs import SETTINGS
+from tests.unit.stacks.test_bad_inputs import SETTINGS
 for case, context, fragments in SETTINGS:
     try:
         parse_settings(context)

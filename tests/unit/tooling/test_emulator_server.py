@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 
-from stacks import emulator_server
-from stacks.emulator import HOST, free_port
+from portal_ha.emulator import HOST, free_port
+from portal_ha.emulator import server as emulator_server
 
 EC2_VERSION = "2016-11-15"
 # moto routes a request to a service and region by its SigV4 credential scope (it does not check signatures).
@@ -162,7 +162,8 @@ def test_a_response_leaves_in_one_write(emulator_endpoint):
         while chunk := sock.recv(1 << 20):
             received += chunk
     head, _, content = received.partition(b"\r\n\r\n")
-    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length")))
     assert len(content) == length > 0
 
 

@@ -182,4 +182,5 @@ def test_local_profile_leaves_out_what_moto_cannot_run(repo_settings, tmp_path):
     assert all(i["monitoring"] is False for i in resources(doc, "aws_instance").values())
     assert all(c["deletion_protection"] is False and c["skip_final_snapshot"] is True
                for c in resources(doc, "aws_rds_cluster").values())
-    assert doc["terraform"]["backend"]["local"]["path"].endswith(".portal-ha/emulator/state/terraform.single-dc.tfstate")
+    assert doc["terraform"]["backend"]["local"]["path"].endswith(
+        ".portal-ha/emulator/state/terraform.single-dc.tfstate")

@@ -10,8 +10,8 @@ from constructs_lib.global_lb import (
     GlobalEndpoint,
     GlobalLoadBalancer,
     GlobalLoadBalancerProps,
-    dns_name_problems,
 )
+from constructs_lib.validation import dns_name_problems
 from tests.unit.helpers import only, ref, resources, synth_construct
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
@@ -177,7 +177,8 @@ def test_global_accelerator_without_domain_makes_no_dns_and_can_log_flows():
     assert glb.zone_id is None and glb.record_fqdns == []
     assert only(doc, "aws_globalaccelerator_listener")["client_affinity"] == "NONE"
     assert only(doc, "aws_globalaccelerator_accelerator")["attributes"] == {
-        "flow_logs_enabled": True, "flow_logs_s3_bucket": "my-logs", "flow_logs_s3_prefix": "portal/global-accelerator/"}
+        "flow_logs_enabled": True, "flow_logs_s3_bucket": "my-logs",
+        "flow_logs_s3_prefix": "portal/global-accelerator/"}
     assert (glb.detection_interval_seconds, glb.detection_failure_threshold, glb.detection_time_seconds) == (30, 5, 150)
 
 
@@ -191,7 +192,8 @@ def test_two_label_domain_is_its_own_zone():
 @pytest.mark.parametrize(
     ("props", "expected"),
     [
-        pytest.param({"domain": "portal..example.com"}, ["global_lb.domain 'portal..example.com' has invalid label(s) ['']",
+        pytest.param({"domain": "portal..example.com"},
+                     ["global_lb.domain 'portal..example.com' has invalid label(s) ['']",
                                                         "1 to 63 letters, digits or hyphens"], id="domain-empty-label"),
         pytest.param({"domain": "-portal.example.com"}, ["has invalid label(s) ['-portal']"], id="domain-hyphen"),
         pytest.param({"domain": "portal_x.example.com"}, ["has invalid label(s) ['portal_x']"], id="domain-chars"),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.shutdown import exit_code
+from stacks.entry import exit_code
 from tests.conftest import REPO
 
 
@@ -68,13 +68,13 @@ def test_a_missed_target_keeps_exit_status_1(tmp_path):
     config = json.loads((REPO / "cdktf.json").read_text())
     config["context"]["targets"] = {"instance_failover_seconds": 5}
     (tmp_path / "cdktf.json").write_text(json.dumps(config))
-    proc = _run(["-m", "stacks.cli", "report", "single-dc", "--check"], tmp_path, tmp_path / "cdktf.json")
+    proc = _run(["-m", "portal_ha", "report", "single-dc", "--check"], tmp_path, tmp_path / "cdktf.json")
     assert proc.returncode == 1, proc.stderr
     assert "misses: instance (dc1): 20 s, target <= 5 s" in proc.stderr
     assert "| instance | dc1 | 20 s |" not in proc.stdout and "instance" in proc.stdout  # the table was flushed
 
 
 def test_a_usage_error_keeps_click_status_2(tmp_path):
-    proc = _run(["-m", "stacks.cli", "up", "nowhere"], tmp_path, tmp_path / "cdktf.json")
+    proc = _run(["-m", "portal_ha", "up", "nowhere"], tmp_path, tmp_path / "cdktf.json")
     assert proc.returncode == 2
     assert "is not one of" in proc.stderr

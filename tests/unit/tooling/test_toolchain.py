@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks import toolchain
-
+from portal_ha import toolchain
 from tests.conftest import REPO
 
 

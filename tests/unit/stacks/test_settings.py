@@ -11,7 +11,6 @@ import pytest
 
 from constructs_lib.errors import ConfigError
 from stacks.settings import parse_settings
-
 from tests.conftest import REPO
 
 DC = {"name": "dc1", "region": "us-east-1", "cidr": "10.10.0.0/16"}
@@ -55,7 +54,8 @@ def test_env_profile_overrides_context():
                      id="unknown-region"),
         pytest.param({"single-dc": {"datacenters": [DC]}, "profile": "prod"}, "profile 'prod' is unknown",
                      id="unknown-profile"),
-        pytest.param({"single-dc": ["dc1"]}, "context.single-dc must be an object, got [\"dc1\"]", id="architecture-not-object"),
+        pytest.param({"single-dc": ["dc1"]}, "context.single-dc must be an object, got [\"dc1\"]",
+                     id="architecture-not-object"),
     ],
 )
 def test_bad_context(context, expected):

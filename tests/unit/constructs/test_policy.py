@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib.checks import (
-    RULES,
+from constructs_lib.errors import ConfigError
+from constructs_lib.policy import RULES, Compliance, PolicyError, check_waivers, run_rules
+from constructs_lib.policy.facts import (
     DatacenterFacts,
     DbClusterFacts,
     GlobalDatabaseFacts,
@@ -20,15 +21,11 @@ from constructs_lib.checks import (
     IngressFacts,
     InstanceFacts,
     LoadBalancerFacts,
-    PolicyError,
     StackFacts,
     StorageFacts,
     TargetGroupFacts,
-    check_waivers,
-    facts_from_terraform,
-    run_rules,
+    facts_from,
 )
-from constructs_lib.errors import ConfigError
 
 AZS = ("us-east-1a", "us-east-1b", "us-east-1c")
 EU_AZS = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
@@ -87,7 +84,7 @@ def _only(findings, rule_id):
 @pytest.mark.parametrize("rule_id", list(RULES))
 @pytest.mark.parametrize("facts", [_single(), _multi()], ids=["single-dc", "multi-dc"])
 def test_rule_passes_compliant_facts(rule_id, facts):
-    assert RULES[rule_id].check(facts) == []
+    assert RULES[rule_id].findings(facts) == []
 
 
 def test_rules_are_registered_with_id_title_why_fix_and_level():
@@ -169,7 +166,7 @@ BAD = [
                          ids=[f"{r}-{i}" for i, (r, _, _) in enumerate(BAD)])
 def test_rule_fails_non_compliant_facts(rule_id, facts, fragment):
     rule = RULES[rule_id]
-    findings = rule.check(facts)
+    findings = rule.findings(facts)
     assert len(findings) == 1, findings
     (finding,) = findings
     assert finding.rule_id == rule_id and finding.level == rule.level
@@ -182,26 +179,26 @@ def test_every_rule_has_a_non_compliant_case():
 
 
 def test_single_datacenter_needs_no_global_health_check():
-    assert RULES["HA6"].check(_single(global_entries=())) == []
+    assert RULES["HA6"].evaluate(_single(global_entries=())).compliance is Compliance.NOT_APPLICABLE
 
 
 def test_stack_without_database_has_no_db_node_finding():
     facts = _single(datacenters=(_dc(db_clusters=()),))
-    assert RULES["HA3"].check(facts) == []
+    assert RULES["HA3"].findings(facts) == []
 
 
 def test_internal_sources_and_world_https_are_allowed():
     facts = _single(ingress=(IngressFacts("dc1", "0.0.0.0/0", "tcp", 443, 443),
                              IngressFacts("dc1", "10.0.0.0/8", "tcp", 22, 22),
                              IngressFacts("dc1", "::/0", "6", 443, 443)))
-    assert RULES["HA10"].check(facts) == []
+    assert RULES["HA10"].findings(facts) == []
 
 
 def test_imds_disabled_is_compliant():
     facts = _single(datacenters=(_dc(instances=(InstanceFacts("p0", AZS[0], http_tokens="optional",
                                                               http_endpoint="disabled"),
                                                 InstanceFacts("p1", AZS[1]))),))
-    assert RULES["HA9"].check(facts) == []
+    assert RULES["HA9"].findings(facts) == []
 
 
 # ---- waivers --------------------------------------------------------------------------------------------
@@ -282,7 +279,7 @@ RAW = {
 
 @pytest.fixture(scope="module")
 def raw_facts() -> StackFacts:
-    return facts_from_terraform(RAW, "s")
+    return facts_from(RAW, "s")
 
 
 def test_facts_group_resources_by_provider_alias(raw_facts):
@@ -334,10 +331,10 @@ def _portal_stack(outdir: Path, *, waive=None, database=None, load_balancer=None
     from cdktf import App, TerraformStack
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-    from constructs_lib.checks import apply_ha_checks
     from constructs_lib.database import DatabaseClusterProps
-    from constructs_lib.datacenter import DatacenterProps
     from constructs_lib.datacenter_lb import DatacenterLoadBalancerProps
+    from constructs_lib.network import DatacenterProps
+    from constructs_lib.policy import apply_ha_checks
     from constructs_lib.portal_datacenter import PortalDatacenter, PortalDatacenterProps
     from constructs_lib.shared_storage import SharedFileSystemProps
 
@@ -364,7 +361,7 @@ def _cdktf_fails_on_errors():
 
 
 def test_compliant_stack_synthesizes_without_findings(tmp_path):
-    from constructs_lib.checks import check_stack, enforce_ha_checks
+    from constructs_lib.policy import check_stack, enforce_ha_checks
 
     app, stack, checks = _portal_stack(tmp_path)
     assert check_stack(stack) == []
@@ -396,8 +393,8 @@ def test_error_finding_fails_synthesis(tmp_path):
 
 
 def test_enforce_raises_a_readable_policy_error_before_synthesis(tmp_path):
-    from constructs_lib.checks import enforce_ha_checks
     from constructs_lib.database import DatabaseClusterProps
+    from constructs_lib.policy import enforce_ha_checks
 
     app, _stack, _checks = _portal_stack(tmp_path, database=DatabaseClusterProps(deletion_protection=False),
                                          single_nat=True)
@@ -410,8 +407,8 @@ def test_enforce_raises_a_readable_policy_error_before_synthesis(tmp_path):
 
 
 def test_waiver_is_named_in_the_output_and_synthesis_passes(tmp_path):
-    from constructs_lib.checks import enforce_ha_checks
     from constructs_lib.database import DatabaseClusterProps
+    from constructs_lib.policy import enforce_ha_checks
 
     reason = "lab profile: deletion protection off so that destroy works"
     app, _stack, checks = _portal_stack(
@@ -442,8 +439,8 @@ def two_datacenters():
     from cdktf import TerraformStack, Testing
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-    from constructs_lib.datacenter import DatacenterProps
     from constructs_lib.global_lb import GlobalEndpoint, GlobalLoadBalancer, GlobalLoadBalancerProps
+    from constructs_lib.network import DatacenterProps
     from constructs_lib.portal_datacenter import PortalDatacenter, PortalDatacenterProps
 
     def build(endpoint_dcs: tuple[str, ...]):
@@ -466,13 +463,13 @@ def two_datacenters():
 
 
 def test_global_health_check_on_every_datacenter_passes(two_datacenters):
-    from constructs_lib.checks import check_stack
+    from constructs_lib.policy import check_stack
 
     assert check_stack(two_datacenters(("dc1", "dc2"))) == []
 
 
 def test_datacenter_missing_from_the_global_load_balancer_fails(two_datacenters):
-    from constructs_lib.checks import check_stack
+    from constructs_lib.policy import check_stack
 
     findings = check_stack(two_datacenters(("dc1",)))
     assert [(f.rule_id, f.subject, f.path) for f in findings] == [("HA6", "dc2", "multi/dc2/lb/nlb")]

@@ -19,7 +19,7 @@ KEY_ARN = "arn:aws:kms:{region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567
 def _datacenter(scope, name: str, region: str, cidr: str, az_count: int = 3):
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-    from constructs_lib.datacenter import Datacenter, DatacenterProps
+    from constructs_lib.network import Datacenter, DatacenterProps
 
     provider = AwsProvider(scope, f"aws-{name}", region=region, alias=name)
     props = DatacenterProps(

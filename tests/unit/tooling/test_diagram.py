@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from stacks import diagram
-from stacks.cli import main
-from stacks.synthesized import SynthesizedStack
+from constructs_lib.synthesized import SynthesizedStack
+from portal_ha.cli import main
+from portal_ha.reports import diagram
 from tests.conftest import REPO
 
 ARCHS = ("single-dc", "multi-dc", "multi-dc-local")

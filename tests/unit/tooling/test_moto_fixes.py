@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from stacks import moto_fixes
+from portal_ha.emulator import moto_fixes
 from tests.conftest import REPO
 
 
@@ -96,7 +96,7 @@ def test_applied_restores_moto_afterwards(aws):
 
 def test_apply_is_permanent_and_idempotent():
     """The server entry point's patching, in a child process so this one keeps moto unpatched."""
-    code = ("from stacks import moto_fixes\n"
+    code = ("from portal_ha.emulator import moto_fixes\n"
             "from moto.ec2.models.network_acls import NetworkAclBackend as N\n"
             "own = N.delete_network_acl_entry\n"
             "moto_fixes.apply(); first = N.delete_network_acl_entry\n"

@@ -13,7 +13,7 @@ import pytest
 
 from tests.unit.helpers import only, ref, resources
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 NAMES = ("existing-vpc", "three-region", "custom-stack")
 
 
