@@ -1,7 +1,8 @@
 """``python -m stacks``: the cdktf app. Synthesizes every configured architecture into ``cdktf.out``.
 
-A configuration problem prints a readable list of problems and exits with status 2, before any jsii
-object is created and before Terraform runs.
+Every problem of the configuration file (keys, types, and the values of every architecture) is printed at
+once, sorted by the path of the key in ``cdktf.json``, and the exit status is 2, before any construct is made
+and before Terraform runs. What the profile changes is said first, one line per architecture.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ import sys
 def main() -> int:
     from constructs_lib.errors import ConfigError
 
-    from .settings import load_settings
+    from .profiles import notices
+    from .settings import read_settings
 
     try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"portal-ha: {exc}", file=sys.stderr)
-        return 2
-    from .app import synth_app
+        settings, problems = read_settings()
+        for line in notices(settings):
+            print(f"portal-ha: {line}", file=sys.stderr)
+        from .app import synth_app
 
-    try:
-        synth_app(settings)
+        synth_app(settings, problems=problems)
     except ConfigError as exc:
         print(f"portal-ha: {exc}", file=sys.stderr)
         return 2

@@ -2,39 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from cdktf import App, TerraformStack
 
+from constructs_lib.errors import ConfigError
+
+from .assembly import ordered, plan_all
+from .locate import locate
 from .settings import Settings
 
 
-def build_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None) -> App:
-    """An App with a stack for each configured architecture (or just those in ``only``)."""
+def build_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None,
+              problems: Iterable[str] = ()) -> App:
+    """An App with a stack for each configured architecture (or just those in ``only``).
+
+    ``problems``: the key and type problems already found in the file. ConfigError lists them with every
+    value problem of every architecture, and then every problem the constructs find, sorted by path."""
+    plans = plan_all(settings, problems, only=only)
     app = App(outdir=outdir) if outdir else App()
-    for name, arch in settings.architectures.items():
-        if only is not None and name not in only:
-            continue
-        arch.kind.stack_class()(app, settings, arch)
+    found: list[str] = []
+    for plan in plans.values():
+        try:
+            plan.arch.kind.stack_class()(app, settings, plan)
+        except ConfigError as exc:
+            found += [locate(p, plan.origin) for p in exc.problems]
+    if found:
+        raise ConfigError(ordered(found))
     return app
 
 
-def synth_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None) -> App:
+def synth_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None,
+              problems: Iterable[str] = ()) -> App:
     """Build, enforce the HA checks (a readable PolicyError instead of cdktf's annotation error), synthesize."""
     from constructs_lib.policy import enforce_ha_checks
 
-    app = build_app(settings, outdir=outdir, only=only)
+    app = build_app(settings, outdir=outdir, only=only, problems=problems)
     enforce_ha_checks(app)
     app.synth()
     return app
 
 
-def synthesized_document(settings: Settings, arch: str) -> tuple[dict[str, Any], list[str]]:
+def synthesized_document(settings: Settings, arch: str, problems: Iterable[str] = ()
+                         ) -> tuple[dict[str, Any], list[str]]:
     """The ``cdk.tf.json`` document of one architecture, exactly as synth would write it, and the HA gate's
     errors (listed, not raised), so that reports can describe a configuration the gate would refuse."""
     from constructs_lib.policy import PolicyError, enforce_ha_checks
 
-    app = build_app(settings, only=(arch,))
+    app = build_app(settings, only=(arch,), problems=problems)
     stack = next(c for c in app.node.children if isinstance(c, TerraformStack))
     try:
         enforce_ha_checks(stack)
@@ -43,3 +59,4 @@ def synthesized_document(settings: Settings, arch: str) -> tuple[dict[str, Any],
         refused = list(exc.problems)
     document: dict[str, Any] = stack.to_terraform()
     return document, refused
+

@@ -1,58 +1,33 @@
 """What every architecture's stack shares: one aliased AWS provider per datacenter with default tags, the
-props of each datacenter built from settings and profile, and outputs with descriptions."""
+backend, the HA rules, and outputs with descriptions. The props come validated from ``assembly``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
-from constructs_lib.errors import ConfigError, Problems, required
+from constructs_lib.errors import required
 
 from . import profiles
-from .settings import ArchitectureSettings, DatacenterSettings, Settings
+from .assembly import ArchitecturePlan
+from .settings import Settings
 
 if TYPE_CHECKING:
     from constructs_lib.database import DatabaseCluster
-    from constructs_lib.portal_datacenter import PortalDatacenter, PortalDatacenterProps
-
-T = TypeVar("T")
-
-
-def build_props(problems: Problems, where: str, factory: Callable[..., T], **kwargs: Any) -> T | None:
-    """``factory(**kwargs)``, or None with its problems recorded under ``where`` (the settings path)."""
-    try:
-        return factory(**kwargs)
-    except ConfigError as exc:
-        problems.extend(f"{where}: {p}" for p in exc.problems)
-        return None
-
-
-@dataclass(frozen=True)
-class Pieces:
-    """What one datacenter builds, and the architecture's defaults for its sections (under the user's values
-    and the profile's overrides)."""
-
-    file_system: bool = False
-    """Build the shared file system here."""
-    database: bool = False
-    """Build a standalone database cluster here (multi-datacenter stacks use a global database instead)."""
-    fleet_defaults: Mapping[str, Any] = field(default_factory=dict)
-    load_balancer_defaults: Mapping[str, Any] = field(default_factory=dict)
-    file_system_defaults: Mapping[str, Any] = field(default_factory=dict)
-
+    from constructs_lib.portal_datacenter import PortalDatacenter
 
 class PortalStack(TerraformStack):
     """A cdktf stack for one architecture. Subclasses add the datacenters and what joins them."""
 
-    def __init__(self, scope: Construct, settings: Settings, arch: ArchitectureSettings) -> None:
-        super().__init__(scope, arch.name)
+    def __init__(self, scope: Construct, settings: Settings, plan: ArchitecturePlan) -> None:
+        super().__init__(scope, plan.arch.name)
         self.settings = settings
-        self.arch = arch
+        self.plan = plan
+        self.arch = plan.arch
+        arch = plan.arch
         self.providers: dict[str, AwsProvider] = {dc.name: self.provider_for(dc.name, dc.region)
                                                   for dc in arch.datacenters}
         self._backend()
@@ -86,45 +61,6 @@ class PortalStack(TerraformStack):
                 "ManagedBy": "portal-ha/cdktf",
             })],
         )
-
-    def datacenter_props(self, dc: DatacenterSettings, problems: Problems,
-                         pieces: Pieces = Pieces()) -> PortalDatacenterProps | None:
-        """PortalDatacenterProps for one datacenter, with the profile's overrides applied; None (problems
-        recorded under their settings path) when a section is invalid."""
-        from constructs_lib.database import DatabaseClusterProps
-        from constructs_lib.datacenter_lb import DatacenterLoadBalancerProps
-        from constructs_lib.network import DatacenterProps
-        from constructs_lib.portal_datacenter import PortalDatacenterProps
-        from constructs_lib.portal_fleet import PortalFleetProps
-        from constructs_lib.shared_storage import SharedFileSystemProps
-
-        arch, settings = self.arch, self.settings
-        where = f"{arch.name}.datacenters[{dc.name}]"
-        network = build_props(
-            problems, where, DatacenterProps, name=dc.name, region=dc.region, cidr=dc.cidr, az_count=dc.az_count,
-            azs=dc.azs, single_nat_gateway=dc.single_nat_gateway,
-            flow_log_retention_days=dc.flow_log_retention_days, name_prefix=settings.name_prefix,
-        )
-        fleet_kwargs = {**pieces.fleet_defaults, **arch.section("portal"), **profiles.fleet_overrides(settings)}
-        if dc.instance_count is not None:
-            fleet_kwargs["instance_count"] = dc.instance_count
-        fleet = build_props(problems, f"{arch.name}.portal", PortalFleetProps, **fleet_kwargs)
-        lb = build_props(problems, f"{arch.name}.load_balancer", DatacenterLoadBalancerProps,
-                         **{**pieces.load_balancer_defaults, **arch.section("load_balancer"),
-                            **profiles.load_balancer_overrides(settings)})
-        file_system = None
-        if pieces.file_system:
-            file_system = build_props(problems, f"{arch.name}.file_system", SharedFileSystemProps,
-                                      **{**pieces.file_system_defaults, **arch.section("file_system"),
-                                         **profiles.file_system_overrides(settings)})
-        database = None
-        if pieces.database:
-            database = build_props(problems, f"{arch.name}.database", DatabaseClusterProps,
-                                   **(arch.section("database") | profiles.database_overrides(settings)))
-        if network is None or fleet is None or lb is None:
-            return None
-        return build_props(problems, where, PortalDatacenterProps, network=network, fleet=fleet,
-                           load_balancer=lb, file_system=file_system, database=database)
 
     def output(self, name: str, value: object, description: str, *, sensitive: bool = False) -> None:
         """A stack output named ``<thing>_<attr>``, always with a description."""

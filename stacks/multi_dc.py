@@ -21,11 +21,11 @@ from cdktf import Fn
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
-from constructs_lib.errors import Problems, required
+from constructs_lib.errors import required
 
-from . import profiles
-from .base import Pieces, PortalStack, build_props
-from .settings import ArchitectureSettings, DatacenterSettings, Settings
+from .assembly import ArchitecturePlan
+from .base import PortalStack
+from .settings import DatacenterSettings, Settings
 
 if TYPE_CHECKING:
     from constructs_lib.database import GlobalDatabase, GlobalDatabaseProps
@@ -33,44 +33,20 @@ if TYPE_CHECKING:
     from constructs_lib.interconnect import DatacenterMesh
     from constructs_lib.portal_datacenter import PortalDatacenter, PortalDatacenterProps
 
-DEFAULT_LOCAL_DATA_VOLUME_GB = 50
-
-
 class MultiDcStack(PortalStack):
     """Several active-active datacenters with a shared (``multi-dc``) or local (``multi-dc-local``) file store."""
 
-    def __init__(self, scope: Construct, settings: Settings, arch: ArchitectureSettings) -> None:
-        super().__init__(scope, settings, arch)
+    def __init__(self, scope: Construct, settings: Settings, plan: ArchitecturePlan) -> None:
+        super().__init__(scope, settings, plan)
+        arch = plan.arch
         self.shared = arch.kind.shared_storage
         self.ordered: list[DatacenterSettings] = [arch.primary_datacenter, *arch.others]
-        problems = Problems()
-        all_props = {dc.name: self.datacenter_props(dc, problems, self._pieces(dc)) for dc in self.ordered}
-        lab_secret = {"secret_recovery_days": 0} if settings.is_lab else {}  # recreate a lab at once
-        from constructs_lib.database import GlobalDatabaseProps
-        from constructs_lib.global_lb import GlobalLoadBalancerProps
-
-        db_props = build_props(problems, f"{arch.name}.database", GlobalDatabaseProps,
-                               **(arch.section("database") | profiles.database_overrides(settings) | lab_secret))
-        glb_props = build_props(problems, f"{arch.name}.global_lb", GlobalLoadBalancerProps,
-                                **(arch.section("global_lb") | profiles.global_lb_overrides(settings)))
-        problems.raise_if_any()
-        valid = "props are valid (problems raised)"
-
-        datacenters = self._datacenters({name: required(p, valid) for name, p in all_props.items()})
+        valid = "a multi-datacenter plan has a global database and load balancer"
+        datacenters = self._datacenters(dict(plan.datacenters))
         mesh = self._mesh(datacenters)
-        database = self._database(datacenters, mesh, required(db_props, valid))
-        global_lb = self._global_lb(datacenters, required(glb_props, valid))
+        database = self._database(datacenters, mesh, required(plan.database, valid))
+        global_lb = self._global_lb(datacenters, required(plan.global_lb, valid))
         self._outputs(datacenters, mesh, database, global_lb)
-
-    def _pieces(self, dc: DatacenterSettings) -> Pieces:
-        """The primary builds the shared file system (replicated to the first other DC's region for disaster
-        recovery); with local storage every instance gets a data volume and the NLB keeps users sticky."""
-        if self.shared:
-            others = self.arch.others
-            defaults = {"replication_region": others[0].region} if others else {}
-            return Pieces(file_system=dc.name == self.arch.primary, file_system_defaults=defaults)
-        return Pieces(fleet_defaults={"data_volume_gb": DEFAULT_LOCAL_DATA_VOLUME_GB},
-                      load_balancer_defaults={"stickiness": True})
 
     def _datacenters(self, all_props: dict[str, PortalDatacenterProps]) -> dict[str, PortalDatacenter]:
         """Datacenters, primary first: the others mount the primary's file system."""

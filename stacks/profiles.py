@@ -107,5 +107,39 @@ def file_system_overrides(settings: Settings) -> dict[str, Any]:
     return {"backup_policy": False, "tls_policy": False, "replication_region": None}
 
 
-def global_lb_overrides(settings: Settings) -> dict[str, Any]:
-    return {"kind": "route53"} if settings.is_local else {}
+def _ga_replaced(settings: Settings, arch: ArchitectureSettings) -> bool:
+    return settings.is_local and arch.section("global_lb").get("kind") == "global-accelerator"
+
+
+def global_lb_overrides(settings: Settings, arch: ArchitectureSettings) -> dict[str, Any]:
+    """The local profile replaces Global Accelerator (absent from the emulator) by Route 53."""
+    return {"kind": "route53"} if _ga_replaced(settings, arch) else {}
+
+
+def substitution_note(settings: Settings, arch: ArchitectureSettings, section: str) -> str:
+    """What to add to a problem of ``section`` that the profile's substitution may have caused (else "")."""
+    if section == "global_lb" and _ga_replaced(settings, arch):
+        return ('; the local profile replaced "kind": "global-accelerator" by "route53" (the emulator has no '
+                "Global Accelerator)")
+    return ""
+
+
+def notice(settings: Settings, arch: ArchitectureSettings) -> str | None:
+    """One line saying what the profile changes in ``arch`` against what cdktf.json asks (None: nothing)."""
+    if not settings.is_lab:
+        return None
+    changes = []
+    if _ga_replaced(settings, arch):
+        changes.append(f'{arch.name}.global_lb.kind "global-accelerator" replaced by "route53" (the emulator '
+                       "has no Global Accelerator)")
+    changes.append("deletion protection off and no final DB snapshot (teardown-friendly)")
+    left_out = [o.feature for o in omissions(settings, arch) if o is not LOCAL_OMISSIONS["global_accelerator"]]
+    if left_out:
+        changes.append(f"left out (the emulator cannot run them): {', '.join(left_out)}")
+    return f"{settings.profile} profile, {arch.name}: " + "; ".join(changes)
+
+
+def notices(settings: Settings, only: tuple[str, ...] | None = None) -> list[str]:
+    """What the profile changes in each architecture (or those in ``only``) against cdktf.json, one line each."""
+    return [line for name, arch in settings.architectures.items()
+            if (only is None or name in only) and (line := notice(settings, arch)) is not None]

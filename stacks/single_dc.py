@@ -9,25 +9,23 @@ from __future__ import annotations
 from cdktf import Fn
 from constructs import Construct
 
-from constructs_lib.errors import Problems, required
+from constructs_lib.errors import required
 
-from .base import Pieces, PortalStack
-from .settings import ArchitectureSettings, Settings
+from .assembly import ArchitecturePlan
+from .base import PortalStack
+from .settings import Settings
 
 
 class SingleDcStack(PortalStack):
     """One datacenter: network, portal fleet behind an NLB, shared file system and a 3-node DB cluster."""
 
-    def __init__(self, scope: Construct, settings: Settings, arch: ArchitectureSettings) -> None:
-        super().__init__(scope, settings, arch)
+    def __init__(self, scope: Construct, settings: Settings, plan: ArchitecturePlan) -> None:
+        super().__init__(scope, settings, plan)
         from constructs_lib.portal_datacenter import PortalDatacenter
 
+        arch = plan.arch
         dc = arch.datacenters[0]
-        problems = Problems()
-        props = self.datacenter_props(dc, problems, Pieces(file_system=True, database=True))
-        problems.raise_if_any()
-        pdc = PortalDatacenter(self, dc.name, props=required(props, "props are valid (problems raised)"),
-                               provider=self.providers[dc.name])
+        pdc = PortalDatacenter(self, dc.name, props=plan.datacenters[dc.name], provider=self.providers[dc.name])
         manifest = self.datacenter_outputs(pdc)
         manifest |= self.database_outputs(dc.name, required(pdc.database, "single-dc builds its database"))
         self.output("portal_url", pdc.portal_url, "URL of API Portal (the datacenter's NLB; add your DNS name)")

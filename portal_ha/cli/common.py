@@ -68,35 +68,59 @@ def profile_env(local: bool) -> dict[str, str]:
     return env
 
 
-def settings_for(arch: str, env: dict[str, str]) -> Settings:
+def _problem_list(problems: list[str]) -> click.ClickException:
     from constructs_lib.errors import ConfigError
-    from stacks.settings import load_settings
+
+    return click.ClickException(str(ConfigError(problems)))
+
+
+def read(arch: str, env: dict[str, str]) -> tuple[Settings, list[str]]:
+    """The settings, and the key and type problems of the file that concern ARCH (its own and file-wide)."""
+    from constructs_lib.errors import ConfigError
+    from stacks.assembly import relevant
+    from stacks.settings import read_settings
 
     os.environ.update(env)
     try:
-        settings = load_settings()
+        settings, problems = read_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    mine = relevant(problems, settings, (arch,))
     if arch not in settings.architectures:
-        raise click.ClickException(f"{arch} is not configured in {settings.source}")
+        if mine:
+            raise _problem_list(mine)
+        raise click.ClickException(f"{arch} is not configured in {settings.source}: add a \"{arch}\" object to "
+                                   "its context")
+    return settings, mine
+
+
+def settings_for(arch: str, env: dict[str, str]) -> Settings:
+    """The settings, when the file has no key or type problem that concerns ARCH."""
+    settings, problems = read(arch, env)
+    if problems:
+        raise _problem_list(problems)
     return settings
+
+
+def _notices(settings: Settings, arch: str) -> None:
+    from stacks.profiles import notices
+
+    for line in notices(settings, (arch,)):
+        say(line)
 
 
 def synth(arch: str, env: dict[str, str]) -> Path:
     """Synthesize one architecture in-process (what ``cdktf synth`` runs) into cdktf.out."""
     from constructs_lib.errors import ConfigError
     from stacks.app import synth_app
-    from stacks.settings import load_settings
 
     from ..terraform import stack_dir
 
-    os.environ.update(env)
+    settings, problems = read(arch, env)
+    _notices(settings, arch)
+    started = time.monotonic()
     try:
-        settings = load_settings()
-        if arch not in settings.architectures:
-            raise ConfigError([f"{arch} is not configured in {settings.source}: add a '{arch}' object to its context"])
-        started = time.monotonic()
-        synth_app(settings, outdir=str(OUTDIR), only=(arch,))
+        synth_app(settings, outdir=str(OUTDIR), only=(arch,), problems=problems)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     say(f"synthesized {arch} ({settings.profile} profile) in {time.monotonic() - started:.1f} s")
@@ -110,9 +134,10 @@ def synthesized(arch: str, local: bool) -> tuple[Settings, SynthesizedStack]:
     from constructs_lib.synthesized import SynthesizedStack
     from stacks.app import synthesized_document
 
-    settings = settings_for(arch, profile_env(local))
+    settings, problems = read(arch, profile_env(local))
+    _notices(settings, arch)
     try:
-        document, refused = synthesized_document(settings, arch)
+        document, refused = synthesized_document(settings, arch, problems)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     for problem in refused:

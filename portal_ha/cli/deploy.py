@@ -83,8 +83,6 @@ def up(arch: str, local: bool, parallelism: int | None) -> None:
     started = time.monotonic()
     threads = resolve_parallelism(parallelism)
     env, launch = environment(local, wait=False)
-    if local:
-        announce_omissions(arch, env)
     directory = synth(arch, env)
     emulator_ready(launch)
     init(directory, env, local)

@@ -44,16 +44,17 @@ def multi(**arch: Any) -> dict[str, Any]:
 # (id, context, [fragments]): parse_settings must raise ConfigError holding every fragment.
 SETTINGS: list[tuple[str, Any, list[str]]] = [
     ("overlapping-cidrs", multi(datacenters=[DC1, DC2 | {"cidr": "10.10.128.0/17"}]),
-     ["multi-dc.datacenters[1].cidr 10.10.128.0/17 (dc2) overlaps datacenters[0].cidr 10.10.0.0/16",
+     ["multi-dc.datacenters[1].cidr 10.10.128.0/17 (dc2) overlaps multi-dc.datacenters[0].cidr 10.10.0.0/16",
       "give each datacenter its own range"]),
     ("unknown-region", single(datacenters=[DC1 | {"region": "us-east-9"}]),
-     ["single-dc.datacenters[0].region 'us-east-9' is not an AWS region", "use one of"]),
+     ['single-dc.datacenters[0].region "us-east-9" is not an AWS region', "use one of"]),
     ("malformed-region", single(datacenters=[DC1 | {"region": "Frankfurt"}]),
-     ["single-dc.datacenters[0].region 'Frankfurt' is not an AWS region", "aws ec2 describe-regions"]),
+     ['single-dc.datacenters[0].region "Frankfurt" is not an AWS region', "aws ec2 describe-regions"]),
     ("duplicate-regions", multi(datacenters=[DC1, DC2 | {"region": "us-east-1"}]),
-     ["multi-dc.datacenters dc1 and dc2 are both in us-east-1", "each datacenter needs its own region"]),
+     ['multi-dc.datacenters[1].region "us-east-1" repeats multi-dc.datacenters[0].region (dc1 and dc2 are both in '
+      "us-east-1): each datacenter needs its own region"]),
     ("duplicate-names", multi(datacenters=[DC1, DC2 | {"name": "dc1"}]),
-     ["multi-dc.datacenters: the name 'dc1' is used twice", "give each datacenter its own name"]),
+     ['multi-dc.datacenters[1].name "dc1" repeats multi-dc.datacenters[0].name: give each datacenter its own name']),
     ("multi-dc-with-one-datacenter", multi(datacenters=[DC1]),
      ["multi-dc.datacenters has 1 datacenter(s)", "needs at least 2 (or use single-dc)"]),
     ("single-dc-with-two", single(datacenters=[DC1, DC2]),
@@ -71,12 +72,12 @@ SETTINGS: list[tuple[str, Any, list[str]]] = [
     ("wrong-type-in-section", multi(global_lb={"domain": "portal.example.com", "failure_threshold": "3"}),
      ['multi-dc.global_lb.failure_threshold must be an integer, got "3"']),
     ("architecture-not-an-object", {"single-dc": ["dc1"]},
-     ["context.single-dc must be an object, got [\"dc1\"]"]),
-    ("context-not-an-object", ["single-dc"], ["context must be an object, got list", "configuration keys"]),
+     ['single-dc must be an object, got ["dc1"]: write an object']),
+    ("context-not-an-object", ["single-dc"], ['context must be an object, got ["single-dc"]', "Configuration"]),
     ("unknown-top-level-key", single() | {"nmae_prefix": "x"},
-     ["context.nmae_prefix is not a known key", "use one of backend, multi-dc, multi-dc-local, name_prefix"]),
+     ["nmae_prefix is not a known key: use one of backend, multi-dc, multi-dc-local, name_prefix"]),
     ("unknown-architecture", {"triple-dc": {"datacenters": [DC1]}},
-     ["context.triple-dc is not a known key", "single-dc"]),
+     ["triple-dc is not a known key", "single-dc"]),
     ("unknown-architecture-key", single(datacenter=[DC1]),
      ["single-dc.datacenter is not a known key", "use one of"]),
     ("unknown-datacenter-key", single(datacenters=[DC1 | {"cidrs": "10.0.0.0/16"}]),
@@ -84,19 +85,19 @@ SETTINGS: list[tuple[str, Any, list[str]]] = [
     ("unknown-section-key", multi(database={"engine": "postgres"}),
      ["multi-dc.database.engine is not a known key", "engine_version"]),
     ("unknown-profile", single() | {"profile": "prod"},
-     ["profile 'prod' is unknown: use one of production, lab, local"]),
+     ['profile "prod" is unknown: use one of production, lab, local']),
     ("unknown-primary", multi(primary="dc9"),
-     ["multi-dc.primary 'dc9' is not one of the datacenters (dc1, dc2)", "name one of them"]),
+     ['multi-dc.primary "dc9" is not one of the datacenters (dc1, dc2): name one of them']),
     ("backend-s3-without-bucket", single() | {"backend": {"type": "s3", "region": "us-east-1"}},
-     ["context.backend.bucket is missing: an s3 backend needs a bucket and its region"]),
+     ["backend.bucket is missing: an s3 backend needs a bucket and its region"]),
     ("backend-unknown-type", single() | {"backend": {"type": "gcs"}},
-     ["context.backend.type 'gcs' is unknown: use local or s3"]),
+     ['backend.type "gcs" is unknown: use "local" or "s3"']),
     ("target-below-one", single() | {"targets": {"instance_failover_seconds": 0}},
-     ["context.targets.instance_failover_seconds is 0: use a whole number of 1 or more"]),
+     ["targets.instance_failover_seconds 0 is below 1: use a whole number of 1 or more"]),
     ("target-not-a-number", single() | {"targets": {"min_instances_for_full_load": "two"}},
-     ['context.targets.min_instances_for_full_load must be an integer, got "two"']),
+     ['targets.min_instances_for_full_load must be an integer, got "two"']),
     ("target-unknown-key", single() | {"targets": {"dc_failover_seconds": 30}},
-     ["context.targets.dc_failover_seconds is not a known key", "datacenter_failover_seconds"]),
+     ["targets.dc_failover_seconds is not a known key", "datacenter_failover_seconds"]),
 ]
 
 
@@ -249,25 +250,26 @@ PROPS: list[tuple[str, Callable[[], Any], list[str]]] = [
 # (id, context, [fragments]): parses, then build_app(parse_settings(context)) raises ConfigError.
 STACKS: list[tuple[str, Any, list[str]]] = [
     ("stack-malformed-cidr", single(datacenters=[DC1 | {"cidr": "10.10.0.0/33"}]),
-     ["single-dc.datacenters[dc1]: datacenters[dc1].cidr '10.10.0.0/33' is not a valid IPv4 CIDR"]),
+     ['single-dc.datacenters[0].cidr "10.10.0.0/33" is not a valid IPv4 CIDR']),
     ("stack-az-count-below-ha", single(datacenters=[DC1 | {"az_count": 1}]),
-     ["single-dc.datacenters[dc1]: datacenters[dc1].az_count 1 is out of range", "HA needs at least 2"]),
+     ["single-dc.datacenters[0].az_count 1 is out of range", "HA needs at least 2"]),
     ("stack-datacenter-name-too-long", single(datacenters=[DC1 | {"name": "frankfurt-main"}]),
-     ["datacenter.name 'frankfurt-main' is 14 characters: use at most 12"]),
+     ['single-dc.datacenters[0].name "frankfurt-main" is 14 characters: use at most 12']),
     ("stack-health-check-out-of-range", single(load_balancer={"health_check_interval": 400}),
-     ["single-dc.load_balancer: load_balancer.health_check_interval 400 is out of range"]),
+     ["single-dc.load_balancer.health_check_interval 400 is out of range"]),
     ("stack-tls-without-certificate", single(load_balancer={"tls_termination": True}),
-     ["single-dc.load_balancer: load_balancer.tls_termination is True but certificate_arn is not set"]),
+     ["single-dc.load_balancer.tls_termination is True but certificate_arn is not set"]),
     ("stack-portal-below-ha", single(portal={"instance_count": 1}),
-     ["single-dc.portal: fleet.instance_count 1 is below the HA minimum of 2"]),
+     ['single-dc.portal.instance_count 1 is below the HA minimum of 2: use 2 or more, or set '
+      '"allow_single_instance": true in single-dc.portal for a lab']),
     ("stack-db-below-ha", single(database={"instance_count": 2}),
-     ["single-dc.database: database.instance_count 2 is below the HA minimum of 3"]),
+     ["single-dc.database.instance_count 2 is below the HA minimum of 3"]),
     ("stack-unsupported-engine", multi(database={"engine_version": "9.9"}),
-     ["multi-dc.database: database.engine_version '9.9' is not an Aurora MySQL 3 or 2 version"]),
+     ['multi-dc.database.engine_version "9.9" is not an Aurora MySQL 3 or 2 version']),
     ("stack-bad-domain", multi(global_lb={"domain": "portal_example.com"}),
-     ["multi-dc.global_lb: global_lb.domain 'portal_example.com' has invalid label(s)"]),
+     ['multi-dc.global_lb.domain "portal_example.com" has invalid label(s)']),
     ("stack-replication-region", multi(file_system={"replication_region": "mars-1"}),
-     ["multi-dc.file_system: file_system.replication_region 'mars-1' is not a well-formed AWS region name"]),
+     ['multi-dc.file_system.replication_region "mars-1" is not a well-formed AWS region name']),
 ]
 
 
@@ -353,7 +355,7 @@ def test_cli_prints_every_problem_and_exits_2_without_traceback(tmp_path):
                           timeout=180)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert "portal-ha: 2 configuration problem(s)" in proc.stderr
-    assert "single-dc.load_balancer: load_balancer.health_check_interval 400 is out of range" in proc.stderr
-    assert "single-dc.load_balancer: load_balancer.unhealthy_threshold 1 is out of range" in proc.stderr
+    assert "single-dc.load_balancer.health_check_interval 400 is out of range" in proc.stderr
+    assert "single-dc.load_balancer.unhealthy_threshold 1 is out of range" in proc.stderr
     assert "Traceback" not in proc.stderr and "jsii" not in proc.stderr.lower()
     assert not list((tmp_path / "out").rglob("cdk.tf.json")), "nothing may be synthesized"

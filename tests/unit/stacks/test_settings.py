@@ -38,7 +38,7 @@ def test_env_profile_overrides_context():
     ("context", "expected"),
     [
         pytest.param({"single-dc": {"datacenters": [DC]}, "nmae_prefix": "x"},
-                     "context.nmae_prefix is not a known key: use one of", id="unknown-top-level-key"),
+                     "nmae_prefix is not a known key: use one of", id="unknown-top-level-key"),
         pytest.param({"single-dc": {"datacenters": [DC | {"cidrs": "10.0.0.0/16"}]}},
                      "single-dc.datacenters[0].cidrs is not a known key", id="unknown-datacenter-key"),
         pytest.param({"single-dc": {"datacenters": [DC | {"az_count": "3"}]}},
@@ -50,11 +50,11 @@ def test_env_profile_overrides_context():
         pytest.param({"single-dc": {"datacenters": []}}, "single-dc.datacenters is missing or empty",
                      id="no-datacenters"),
         pytest.param({"single-dc": {"datacenters": [DC | {"region": "us-east-9"}]}},
-                     "single-dc.datacenters[0].region 'us-east-9' is not an AWS region known to botocore",
+                     'single-dc.datacenters[0].region "us-east-9" is not an AWS region known to botocore',
                      id="unknown-region"),
-        pytest.param({"single-dc": {"datacenters": [DC]}, "profile": "prod"}, "profile 'prod' is unknown",
+        pytest.param({"single-dc": {"datacenters": [DC]}, "profile": "prod"}, 'profile "prod" is unknown',
                      id="unknown-profile"),
-        pytest.param({"single-dc": ["dc1"]}, "context.single-dc must be an object, got [\"dc1\"]",
+        pytest.param({"single-dc": ["dc1"]}, "single-dc must be an object, got [\"dc1\"]",
                      id="architecture-not-object"),
     ],
 )
@@ -71,7 +71,7 @@ def test_bad_cdktf_json_exits_2_with_a_readable_message(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "stacks"], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 2
-    assert "datacenters[dc1].az_count 1 is out of range: use 2 to 6" in proc.stderr
+    assert "single-dc.datacenters[0].az_count 1 is out of range: use 2 to 6" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -85,16 +85,19 @@ MULTI = {"datacenters": [DC, DC | {"name": "dc2", "region": "eu-west-1", "cidr":
                      "multi-dc.datacenters has 1 datacenter(s): a multi-datacenter architecture needs at least 2",
                      id="multi-needs-two"),
         pytest.param({"multi-dc": {"datacenters": [DC, DC | {"name": "dc2", "cidr": "10.11.0.0/16"}]}},
-                     "multi-dc.datacenters dc1 and dc2 are both in us-east-1: each datacenter needs its own region",
+                     'multi-dc.datacenters[1].region "us-east-1" repeats multi-dc.datacenters[0].region (dc1 and dc2 '
+                     "are both in us-east-1): each datacenter needs its own region",
                      id="same-region-twice"),
         pytest.param({"multi-dc": MULTI | {"primary": "dc9"}},
-                     "multi-dc.primary 'dc9' is not one of the datacenters (dc1, dc2)", id="unknown-primary"),
+                     'multi-dc.primary "dc9" is not one of the datacenters (dc1, dc2)', id="unknown-primary"),
         pytest.param({"multi-dc": {"datacenters": [DC, DC | {"name": "dc2", "region": "eu-west-1",
                                                             "cidr": "10.10.128.0/17"}]}},
-                     "multi-dc.datacenters[1].cidr 10.10.128.0/17 (dc2) overlaps datacenters[0].cidr 10.10.0.0/16 "
+                     "multi-dc.datacenters[1].cidr 10.10.128.0/17 (dc2) overlaps multi-dc.datacenters[0].cidr "
+                     "10.10.0.0/16 "
                      "(dc1): give each datacenter its own range", id="overlapping-cidrs"),
         pytest.param({"multi-dc": {"datacenters": [DC, DC | {"region": "eu-west-1", "cidr": "10.11.0.0/16"}]}},
-                     "the name 'dc1' is used twice", id="duplicate-names"),
+                     'multi-dc.datacenters[1].name "dc1" repeats multi-dc.datacenters[0].name',
+                     id="duplicate-names"),
         pytest.param({"single-dc": MULTI}, "single-dc takes exactly 1", id="single-dc-with-two"),
         pytest.param({"multi-dc": MULTI | {"database": {"engine": "postgres"}}},
                      "multi-dc.database.engine is not a known key", id="unknown-section-key"),

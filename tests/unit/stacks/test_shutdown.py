@@ -61,7 +61,7 @@ def test_a_configuration_error_keeps_exit_status_2(tmp_path):
     (tmp_path / "cdktf.json").write_text(json.dumps({"context": {"profile": "staging"}}))
     proc = _run(["-m", "stacks"], tmp_path, tmp_path / "cdktf.json")
     assert proc.returncode == 2
-    assert "profile 'staging' is unknown" in proc.stderr
+    assert 'profile "staging" is unknown' in proc.stderr
 
 
 def test_a_missed_target_keeps_exit_status_1(tmp_path):

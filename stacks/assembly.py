@@ -1,0 +1,182 @@
+"""From settings to the props of every construct of every architecture, in one pass: each problem is named at the
+key the user wrote in ``cdktf.json`` (``locate``), the problems of every architecture are collected together
+with the file's key and type problems, sorted by path, and raised once. No construct exists yet.
+
+The stacks build from these plans, so the props checked here are the props deployed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from constructs_lib.errors import ConfigError, Problems
+
+from . import profiles
+from .locate import Origin, locate
+from .settings import ArchitectureSettings, DatacenterSettings, Settings
+
+if TYPE_CHECKING:
+    from constructs_lib.database import GlobalDatabaseProps
+    from constructs_lib.global_lb import GlobalLoadBalancerProps
+    from constructs_lib.portal_datacenter import PortalDatacenterProps
+
+T = TypeVar("T")
+DEFAULT_LOCAL_DATA_VOLUME_GB = 50
+"""Each instance's data volume when the files stay local (``multi-dc-local``), unless ``portal`` sets one."""
+
+
+@dataclass(frozen=True)
+class ArchitecturePlan:
+    """The validated props of one architecture's constructs."""
+
+    arch: ArchitectureSettings
+    datacenters: Mapping[str, PortalDatacenterProps]
+    """By datacenter name, the primary first."""
+    database: GlobalDatabaseProps | None = None
+    """The global database of a multi-datacenter architecture (single-dc builds its cluster in the DC)."""
+    global_lb: GlobalLoadBalancerProps | None = None
+    origin: Origin = field(default_factory=lambda: Origin({}))
+    """Every props prefix of this architecture -> its JSON path, to name problems the constructs find."""
+
+
+def _build(problems: Problems, origin: Origin, factory: Callable[..., T], **kwargs: Any) -> T | None:
+    """``factory(**kwargs)``, or None with its problems named at their JSON keys."""
+    try:
+        return factory(**kwargs)
+    except ConfigError as exc:
+        problems.extend(locate(p, origin) for p in exc.problems)
+        return None
+
+
+def _section(arch: ArchitectureSettings, section: str, defaults: Mapping[str, Any],
+             overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A props' keyword arguments: the architecture's defaults, under the user's values, under the profile's."""
+    return {**defaults, **arch.section(section), **overrides}
+
+
+class _Planner:
+    """Builds the props of one architecture, datacenter by datacenter, then what joins them."""
+
+    def __init__(self, settings: Settings, arch: ArchitectureSettings, problems: Problems) -> None:
+        self.settings, self.arch, self.problems = settings, arch, problems
+        self.name = arch.name
+        self.index = {dc.name: i for i, dc in enumerate(arch.datacenters)}
+
+    def dc_path(self, dc: DatacenterSettings) -> str:
+        return f"{self.name}.datacenters[{self.index[dc.name]}]"
+
+    def section_origin(self, library: str, section: str, **moved: str) -> Origin:
+        return Origin({library: f"{self.name}.{section}"}, moved)
+
+    def datacenter(self, dc: DatacenterSettings, *, file_system: bool, database: bool) -> PortalDatacenterProps | None:
+        from constructs_lib.database import DatabaseClusterProps
+        from constructs_lib.datacenter_lb import DatacenterLoadBalancerProps
+        from constructs_lib.network import DatacenterProps
+        from constructs_lib.portal_datacenter import PortalDatacenterProps
+        from constructs_lib.portal_fleet import PortalFleetProps
+        from constructs_lib.shared_storage import SharedFileSystemProps
+
+        settings, arch, problems = self.settings, self.arch, self.problems
+        here = Origin({f"datacenters[{dc.name}]": self.dc_path(dc), "datacenter": self.dc_path(dc)},
+                      {"name_prefix": "name_prefix"})
+        network = _build(problems, here, DatacenterProps, name=dc.name, region=dc.region, cidr=dc.cidr,
+                         az_count=dc.az_count, azs=dc.azs, single_nat_gateway=dc.single_nat_gateway,
+                         flow_log_retention_days=dc.flow_log_retention_days, name_prefix=settings.name_prefix)
+        local_files = not arch.kind.shared_storage
+        fleet_kwargs = _section(arch, "portal", {"data_volume_gb": DEFAULT_LOCAL_DATA_VOLUME_GB} if local_files
+                                else {}, profiles.fleet_overrides(settings))
+        moved = {}
+        if dc.instance_count is not None:
+            fleet_kwargs["instance_count"] = dc.instance_count
+            moved["fleet.instance_count"] = f"{self.dc_path(dc)}.instance_count"
+        fleet = _build(problems, self.section_origin("fleet", "portal", **moved), PortalFleetProps, **fleet_kwargs)
+        lb = _build(problems, self.section_origin("load_balancer", "load_balancer"), DatacenterLoadBalancerProps,
+                    **_section(arch, "load_balancer", {"stickiness": True} if local_files else {},
+                               profiles.load_balancer_overrides(settings)))
+        fs = None
+        if file_system:
+            others = arch.others
+            replication = {"replication_region": others[0].region} if others else {}
+            fs = _build(problems, self.section_origin("file_system", "file_system"), SharedFileSystemProps,
+                        **_section(arch, "file_system", replication, profiles.file_system_overrides(settings)))
+        db = None
+        if database:
+            db = _build(problems, self.section_origin("database", "database"), DatabaseClusterProps,
+                        **_section(arch, "database", {}, profiles.database_overrides(settings)))
+        if network is None or fleet is None or lb is None or (file_system and fs is None) or (database and db is None):
+            return None
+        return _build(problems, here, PortalDatacenterProps, network=network, fleet=fleet, load_balancer=lb,
+                      file_system=fs, database=db)
+
+    def global_database(self) -> GlobalDatabaseProps | None:
+        from constructs_lib.database import GlobalDatabaseProps
+
+        lab_secret = {"secret_recovery_days": 0} if self.settings.is_lab else {}  # recreate a lab at once
+        return _build(self.problems, self.section_origin("database", "database"), GlobalDatabaseProps,
+                      **_section(self.arch, "database", {}, {**profiles.database_overrides(self.settings),
+                                                             **lab_secret}))
+
+    def global_lb(self) -> GlobalLoadBalancerProps | None:
+        from constructs_lib.global_lb import GlobalLoadBalancerProps
+
+        overrides = profiles.global_lb_overrides(self.settings, self.arch)
+        origin = Origin({"global_lb": f"{self.name}.global_lb"}, {"global_lb.name_prefix": "name_prefix"},
+                        note=profiles.substitution_note(self.settings, self.arch, "global_lb"))
+        return _build(self.problems, origin, GlobalLoadBalancerProps,
+                      **_section(self.arch, "global_lb", {"name_prefix": self.settings.name_prefix}, overrides))
+
+    def plan(self) -> ArchitecturePlan | None:
+        arch = self.arch
+        multi = arch.kind.multi_datacenter
+        ordered = [arch.primary_datacenter, *arch.others]
+        datacenters = {dc.name: self.datacenter(dc, file_system=arch.kind.shared_storage and dc.name == arch.primary,
+                                                database=not multi) for dc in ordered}
+        database = self.global_database() if multi else None
+        global_lb = self.global_lb() if multi else None
+        if any(p is None for p in datacenters.values()) or (multi and (database is None or global_lb is None)):
+            return None
+        prefixes = {"fleet": f"{self.name}.portal", "load_balancer": f"{self.name}.load_balancer",
+                    "file_system": f"{self.name}.file_system", "database": f"{self.name}.database",
+                    "global_lb": f"{self.name}.global_lb",
+                    **{f"datacenters[{dc.name}]": self.dc_path(dc) for dc in arch.datacenters}}
+        return ArchitecturePlan(arch=arch, datacenters={k: v for k, v in datacenters.items() if v is not None},
+                                database=database, global_lb=global_lb, origin=Origin(prefixes))
+
+
+def _path_key(problem: str) -> tuple[object, ...]:
+    """Sort key: the leading path, with indexes compared as numbers (``[10]`` after ``[2]``)."""
+    path = problem.split(" ", 1)[0].rstrip(":")
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path))
+
+
+def ordered(problems: Iterable[str]) -> list[str]:
+    """Every problem once, sorted by path."""
+    return sorted(dict.fromkeys(problems), key=_path_key)
+
+
+def relevant(problems: Iterable[str], settings: Settings, only: tuple[str, ...] | None) -> list[str]:
+    """The problems that concern the architectures in ``only`` (all when None): theirs and the file-wide ones."""
+    others = tuple(f"{name}." for name in settings.architectures if only is not None and name not in only)
+    return [p for p in problems if not (others and p.startswith(others))]
+
+
+def plan_all(settings: Settings, problems: Iterable[str] = (), *, only: tuple[str, ...] | None = None
+             ) -> dict[str, ArchitecturePlan]:
+    """The plans of every configured architecture (or those in ``only``); ConfigError lists every problem of the
+    file (``problems``: the key and type problems already found; with ``only``, those of other architectures
+    are left to them) and of every architecture, sorted by path."""
+    found = Problems()
+    found.extend(relevant(problems, settings, only))
+    plans: dict[str, ArchitecturePlan] = {}
+    for name, arch in settings.architectures.items():
+        if only is not None and name not in only:
+            continue
+        plan = _Planner(settings, arch, found).plan()
+        if plan is not None:
+            plans[name] = plan
+    if found.items:
+        raise ConfigError(ordered(found.items))
+    return plans

@@ -1,0 +1,213 @@
+"""Reads a ``cdktf.json`` context into ``Settings``, leniently: every key and type problem of the whole file is
+collected, and what can still be read is read, so that the value checks (``assembly``) run on everything else
+in the same pass. A key of the wrong type is reported once, as a type problem, and left out of the value
+checks; an unknown key is reported and ignored.
+
+Every message follows one grammar: the JSON path as written in ``cdktf.json`` (``multi-dc.datacenters[1].cidr``,
+``name_prefix``), the bad value as JSON, then the fix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+from constructs_lib.errors import Problems
+
+from .architectures import ARCHITECTURES, NAMES
+from .schema import (
+    ARCHITECTURE_KEYS,
+    BACKEND_KEYS,
+    DATACENTER_KEYS,
+    PROFILES,
+    REQUIRED_DATACENTER_KEYS,
+    SECTIONS,
+    TARGET_KEYS,
+    TOP_LEVEL_KEYS,
+    Schema,
+)
+from .settings import ArchitectureSettings, BackendSettings, DatacenterSettings, Settings, TargetSettings
+
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "an object"}
+
+
+def spell(value: Any) -> str:
+    """A value as the user wrote it in JSON."""
+    return json.dumps(list(value) if isinstance(value, tuple) else value)
+
+
+@lru_cache(maxsize=1)
+def known_regions() -> frozenset[str]:
+    """EC2 regions of every AWS partition, from botocore's bundled endpoint data (no network call)."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    return frozenset(regions)
+
+
+def _child(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def read_object(raw: Any, schema: Schema, path: str, problems: Problems) -> dict[str, Any]:
+    """The keys of ``raw`` that ``schema`` knows and whose type is right; every other key is a problem.
+
+    Keys that were not set are absent from the result (callers fill their defaults)."""
+    if not isinstance(raw, dict):
+        problems.add(f"{path or 'context'} must be an object, got {spell(raw)}: see the README's Configuration")
+        return {}
+    found: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in schema:
+            problems.add(f"{_child(path, key)} is not a known key: use one of {', '.join(sorted(schema))} "
+                         "(see README, Configuration)")
+            continue
+        types = schema[key][0]
+        # bool is a subclass of int: `true` is not an integer here.
+        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+            wanted = " or ".join(_TYPE_NAMES[t] for t in types)
+            problems.add(f"{_child(path, key)} must be {wanted}, got {spell(value)}: write {wanted} (its value "
+                         "is checked once it has that type)")
+            continue
+        found[key] = value
+    return found
+
+
+def _defaults(schema: Schema, read: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: read.get(key, default) for key, (_, default) in schema.items()}
+
+
+def _datacenter(raw: Any, path: str, problems: Problems) -> DatacenterSettings | None:
+    """One datacenter, or None when a required key is missing or unreadable (said once, for that key)."""
+    given = raw if isinstance(raw, dict) else {}
+    read = read_object(raw, DATACENTER_KEYS, path, problems)
+    missing = [k for k in REQUIRED_DATACENTER_KEYS if k not in given]
+    for key in missing:
+        problems.add(f"{path}.{key} is missing: every datacenter needs name, region and cidr")
+    if not isinstance(raw, dict) or any(k not in read for k in REQUIRED_DATACENTER_KEYS):
+        return None
+    values = _defaults(DATACENTER_KEYS, read)
+    if values["azs"] is not None:
+        values["azs"] = tuple(values["azs"])
+    problems.check(
+        values["region"] in known_regions(),
+        f"{path}.region {spell(values['region'])} is not an AWS region known to botocore: use one of "
+        f"{', '.join(sorted(known_regions())[:6])}, ... (aws ec2 describe-regions lists yours)",
+    )
+    return DatacenterSettings(**values)
+
+
+def _sections(read: Mapping[str, Any], arch: str, problems: Problems) -> dict[str, Mapping[str, Any]]:
+    sections: dict[str, Mapping[str, Any]] = {}
+    for section, schema in SECTIONS.items():
+        if section in read:
+            found = read_object(read[section], schema, f"{arch}.{section}", problems)
+            sections[section] = MappingProxyType({k: (tuple(v) if isinstance(v, list) else v)
+                                                  for k, v in found.items()})
+    return sections
+
+
+def _datacenter_set(arch: str, datacenters: list[DatacenterSettings], problems: Problems) -> None:
+    """What is wrong with the datacenters together: names, regions and ranges must differ; how many."""
+    first_name: dict[str, int] = {}
+    first_region: dict[str, int] = {}
+    for j, dc in enumerate(datacenters):
+        if dc.name in first_name:
+            problems.add(f"{arch}.datacenters[{j}].name {spell(dc.name)} repeats "
+                         f"{arch}.datacenters[{first_name[dc.name]}].name: give each datacenter its own name")
+        first_name.setdefault(dc.name, j)
+        if dc.region in first_region:
+            i = first_region[dc.region]
+            problems.add(f"{arch}.datacenters[{j}].region {spell(dc.region)} repeats {arch}.datacenters[{i}].region "
+                         f"({datacenters[i].name} and {dc.name} are both in {dc.region}): each datacenter needs "
+                         "its own region")
+        first_region.setdefault(dc.region, j)
+    count = len(datacenters)
+    if ARCHITECTURES[arch].multi_datacenter:
+        problems.check(count >= 2, f"{arch}.datacenters has {count} datacenter(s): a multi-datacenter "
+                                   "architecture needs at least 2 (or use single-dc)")
+    else:
+        problems.check(count == 1, f"{arch}.datacenters has {count} datacenters: single-dc takes exactly 1 "
+                                   "(use multi-dc for more)")
+    # Peered VPCs must not overlap: checked before any construct exists (the mesh checks it again).
+    from constructs_lib.interconnect import check_no_overlap
+
+    problems.extend(p.replace("datacenters[", f"{arch}.datacenters[")
+                    for p in check_no_overlap([(dc.name, dc.cidr) for dc in datacenters]))
+
+
+def _architecture(arch: str, raw: Any, problems: Problems) -> ArchitectureSettings | None:
+    """One architecture, or None when its datacenters cannot be read (each problem said once)."""
+    read = read_object(raw, ARCHITECTURE_KEYS, arch, problems)
+    sections = _sections(read, arch, problems)
+    if "datacenters" not in read or not read["datacenters"]:
+        if isinstance(raw, dict) and (raw.get("datacenters") == [] or "datacenters" not in raw):
+            problems.add(f"{arch}.datacenters is missing or empty: list at least one datacenter")
+        return None
+    parsed = [_datacenter(dc, f"{arch}.datacenters[{i}]", problems) for i, dc in enumerate(read["datacenters"])]
+    datacenters = [dc for dc in parsed if dc is not None]
+    if len(datacenters) < len(parsed):
+        return None
+    _datacenter_set(arch, datacenters, problems)
+    names = [dc.name for dc in datacenters]
+    primary = read.get("primary", names[0])
+    problems.check(primary in names, f"{arch}.primary {spell(primary)} is not one of the datacenters "
+                                     f"({', '.join(names)}): name one of them")
+    if primary not in names:
+        return None
+    return ArchitectureSettings(name=arch, datacenters=tuple(datacenters), primary=primary,
+                                sections=MappingProxyType(sections))
+
+
+def _targets(raw: Any, problems: Problems) -> TargetSettings:
+    values = read_object(raw, TARGET_KEYS, "targets", problems)
+    for key, value in list(values.items()):
+        if not problems.check(value >= 1, f"targets.{key} {value} is below 1: use a whole number of 1 or more"):
+            del values[key]
+    return TargetSettings(**values)
+
+
+def _backend(raw: Any, problems: Problems) -> BackendSettings:
+    values = _defaults(BACKEND_KEYS, read_object(raw, BACKEND_KEYS, "backend", problems))
+    if values["type"] not in ("local", "s3"):
+        problems.add(f"backend.type {spell(values['type'])} is unknown: use \"local\" or \"s3\"")
+        return BackendSettings()
+    if values["type"] == "s3":
+        for key in ("bucket", "region"):
+            problems.check(values.get(key) is not None,
+                           f"backend.{key} is missing: an s3 backend needs a bucket and its region")
+        if values.get("region") is not None:
+            problems.check(values["region"] in known_regions(),
+                           f"backend.region {spell(values['region'])} is not an AWS region known to botocore")
+    return BackendSettings(**values)
+
+
+def read_context(context: Any, *, profile: str | None = None, source: str = "<context>",
+                 state_dir: str | None = None) -> tuple[Settings, list[str]]:
+    """The settings of a ``cdktf.json`` context and every key and type problem of the whole file; the
+    architectures that could be read are in the settings, so their values can still be checked."""
+    problems = Problems()
+    top = read_object(context, TOP_LEVEL_KEYS, "", problems)
+    chosen_profile = profile or top.get("profile") or "production"
+    if chosen_profile not in PROFILES:
+        where = "PORTAL_HA_PROFILE" if profile else "profile"
+        problems.add(f"{where} {spell(chosen_profile)} is unknown: use one of {', '.join(PROFILES)}")
+        chosen_profile = "production"
+    architectures: dict[str, ArchitectureSettings] = {}
+    for arch in NAMES:
+        if arch in top:
+            parsed = _architecture(arch, top[arch], problems)
+            if parsed is not None:
+                architectures[arch] = parsed
+    backend = _backend(top["backend"], problems) if "backend" in top else BackendSettings()
+    targets = _targets(top["targets"], problems) if "targets" in top else TargetSettings()
+    settings = Settings(name_prefix=str(top.get("name_prefix", TOP_LEVEL_KEYS["name_prefix"][1])),
+                        profile=chosen_profile, architectures=architectures, source=source, backend=backend,
+                        targets=targets, state_dir=state_dir)
+    return settings, problems.items
