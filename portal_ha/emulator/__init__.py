@@ -1,5 +1,6 @@
 """The local AWS emulator: moto behind a server that executes each SDK invocation once (``server``), with
-corrections that make moto answer as AWS documents (``moto_fixes``), started and stopped by ``lifecycle``.
+extensions of moto that follow the AWS API reference (``extensions``, one module per service), started and
+stopped by ``lifecycle``.
 The construct library and the cdktf app never import it."""
 
 from __future__ import annotations

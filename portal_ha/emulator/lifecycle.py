@@ -118,7 +118,7 @@ def launch(state_dir: Path = EMULATOR_DIR) -> Launch:
     """Reuse the running emulator, or start one in the background without waiting for it (``ready()`` does).
 
     The server is moto behind ``emulator.server`` (each SDK invocation executed once, each response in one
-    write), with this project's moto fixes."""
+    write), with this project's extensions of moto."""
     running = status(state_dir)
     if running is not None:
         return Launch(proc=None, port=running.port, state_dir=state_dir, running=running)

@@ -35,7 +35,7 @@ def _serve(server) -> Iterator[str]:
 
 @pytest.fixture
 def emulator_endpoint() -> Iterator[str]:
-    yield from _serve(emulator_server.make_server(HOST, free_port(), fixes=False))
+    yield from _serve(emulator_server.make_server(HOST, free_port(), extended=False))
 
 
 @pytest.fixture
@@ -202,3 +202,43 @@ def test_recorded_answers_expire_and_are_bounded():
     send("c", 1)
     send("a", 3)  # evicted by the bound of 2
     assert len(calls) == 5
+
+
+def _call(app, path: str) -> tuple[str, bytes]:
+    answered = {}
+
+    def start_response(status, headers, exc_info=None):
+        answered["status"] = status
+
+    body = b"".join(app({"PATH_INFO": path, "REQUEST_METHOD": "GET"}, start_response))
+    return answered["status"], body
+
+
+def _ok(environ, start_response):
+    start_response("200 OK", [])
+    return [environ["PATH_INFO"].encode()]
+
+
+def test_the_probe_answers_while_extensions_load_and_aws_requests_wait_for_them():
+    release = threading.Event()
+    app = emulator_server.AfterExtensions(_ok, release.wait)
+    assert _call(app, "/moto-api/") == ("200 OK", b"/moto-api/")  # while loading
+    answered = []
+    request = threading.Thread(target=lambda: answered.append(_call(app, "/")))
+    request.start()
+    request.join(timeout=0.5)
+    assert answered == [], "an AWS request must not reach plain moto"
+    release.set()
+    request.join(timeout=10)
+    assert answered == [("200 OK", b"/")]
+
+
+def test_extensions_that_fail_to_load_fail_every_aws_request():
+    def broken():
+        raise ImportError("moto moved a module")
+
+    app = emulator_server.AfterExtensions(_ok, broken)
+    assert _call(app, "/moto-api/")[0] == "200 OK"
+    with pytest.raises(RuntimeError, match="failed to load") as raised:
+        _call(app, "/")
+    assert isinstance(raised.value.__cause__, ImportError)

@@ -1,0 +1,38 @@
+"""What the emulator adds to moto 5.2 so that the production configuration deploys locally: one module per
+AWS service, each extension following the AWS API reference for that call, including its documented errors.
+
+An extension never makes a check pass that AWS would fail, and never accepts a call that AWS would refuse.
+README "Limits" lists every extension with the AWS API it follows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from . import patch
+from .patch import Patch
+
+SERVICES = ("ec2", "rds", "rds_parameters", "rds_global", "rds_failover", "efs", "efs_replication", "route53")
+"""The extension modules, each with a ``patches()`` function."""
+
+
+def all_patches() -> list[Patch]:
+    import importlib
+
+    found: list[Patch] = []
+    for name in SERVICES:
+        found += importlib.import_module(f"{__name__}.{name}").patches()
+    return found
+
+
+def apply() -> None:
+    """Extend moto in this process for good (idempotent): the emulator's server runs with this."""
+    patch.apply(all_patches())
+
+
+@contextlib.contextmanager
+def applied() -> Iterator[None]:
+    """Extend moto for a ``with`` block, then restore moto exactly."""
+    with patch.applied(all_patches()):
+        yield
