@@ -85,16 +85,12 @@ class SharedFileSystemProps:
     """Owner gid of the access point's directory, and the gid every access through it uses. Default: 48."""
     tls_policy: bool = True
     """File system policy that denies access without TLS and allows clients only through mount targets.
-    Default: on. The ``local`` profile turns it off: moto hangs on DeleteFileSystemPolicy, so a local
-    teardown would hang. Turning it off on AWS allows unencrypted NFS in transit."""
+    Default: on. Turning it off allows unencrypted NFS in transit."""
     backup_policy: bool = True
-    """AWS Backup of the file system (EFS backup policy ENABLED: daily backups, 35-day retention). Default: on.
-    The ``local`` profile turns it off: moto does not implement PutBackupPolicy, and the provider would retry
-    it for many minutes."""
+    """AWS Backup of the file system (EFS backup policy ENABLED: daily backups, 35-day retention). Default: on."""
     replication_region: str | None = None
     """Region of a read-only replica for disaster recovery (EFS replication). Default: none. The replica stays
-    read-only until the replication configuration is deleted (failover). The ``local`` profile leaves it out:
-    moto does not implement EFS replication."""
+    read-only until the replication configuration is deleted (failover)."""
 
     def __post_init__(self) -> None:
         problems = Problems()
@@ -277,13 +273,14 @@ class SharedFileSystem(Construct):
         """Admit a security group in the same VPC (the portal fleet's) on NFS 2049."""
         self._ingress.allow_security_group(security_group_id, description)
 
-    def expose_to(self, datacenter: IDatacenter, *, private_zone: bool = True) -> str | None:
+    def expose_to(self, datacenter: IDatacenter) -> str:
         """Let ``datacenter`` (another VPC) mount this file system by its standard DNS name.
 
         In that datacenter's VPC (with its provider) this creates a private hosted zone named like the file
         system's DNS name, with an A record at the apex listing every mount-target IP (TTL 60), and admits that
-        datacenter's DMZ ranges on NFS. One zone per VPC: moto (and this design) never associates a second VPC
-        with a private zone. Returns the zone id, also kept in ``private_zone_ids[datacenter.name]``.
+        datacenter's DMZ ranges on NFS. One zone per VPC: Route 53 allows one private zone of a name per VPC,
+        and the zones of the other datacenters are separate zones of the same name. Returns the zone id, also
+        kept in ``private_zone_ids[datacenter.name]``.
         """
         if datacenter is self.datacenter or datacenter.name == self.datacenter.name:
             raise ConfigError(
@@ -303,9 +300,6 @@ class SharedFileSystem(Construct):
         self._exposed_to.add(datacenter.name)
         for cidr in datacenter.dmz_cidrs:
             self.allow_clients_from(cidr, f"NFS from {datacenter.name} DMZ {cidr} (portal instances over peering)")
-        if not private_zone:
-            # The local profile: moto creates "private" zones as public and ignores their VPC.
-            return None
         zone_name = f"{self.file_system_id}.efs.{self.region}.amazonaws.com"
         zone = Route53Zone(
             self,

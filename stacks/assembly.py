@@ -87,7 +87,7 @@ class _Planner:
                          flow_log_retention_days=dc.flow_log_retention_days, name_prefix=settings.name_prefix)
         local_files = not arch.kind.shared_storage
         fleet_kwargs = _section(arch, "portal", {"data_volume_gb": DEFAULT_LOCAL_DATA_VOLUME_GB} if local_files
-                                else {}, profiles.fleet_overrides(settings))
+                                else {}, {})
         moved = {}
         if dc.instance_count is not None:
             fleet_kwargs["instance_count"] = dc.instance_count
@@ -101,7 +101,7 @@ class _Planner:
             others = arch.others
             replication = {"replication_region": others[0].region} if others else {}
             fs = _build(problems, self.section_origin("file_system", "file_system"), SharedFileSystemProps,
-                        **_section(arch, "file_system", replication, profiles.file_system_overrides(settings)))
+                        **_section(arch, "file_system", replication, {}))
         db = None
         if database:
             db = _build(problems, self.section_origin("database", "database"), DatabaseClusterProps,

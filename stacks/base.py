@@ -88,12 +88,24 @@ class PortalStack(TerraformStack):
             "nlb_arn": pdc.load_balancer.nlb_arn,
             "target_group_arn": pdc.load_balancer.target_group_arn,
             "lb_security_group_id": pdc.load_balancer.security_group_id,
+            "detailed_monitoring": pdc.fleet.props.detailed_monitoring,
         }
-        if pdc.file_system is not None:
-            self.output("efs_file_system_id", pdc.file_system.file_system_id,
-                        f"Id of the shared EFS file system (in {name})")
-            manifest["efs_file_system_id"] = pdc.file_system.file_system_id
-            manifest["efs_security_group_id"] = pdc.file_system.security_group_id
+        fs = pdc.file_system
+        if fs is not None:
+            self.output("efs_file_system_id", fs.file_system_id, f"Id of the shared EFS file system (in {name})")
+            manifest |= {
+                "efs_file_system_id": fs.file_system_id,
+                "efs_security_group_id": fs.security_group_id,
+                "efs_dns_name": fs.file_system_dns_name,
+                "efs_backup_policy": fs.props.backup_policy,
+                "efs_tls_policy": fs.props.tls_policy,
+                "efs_replication_region": fs.props.replication_region,
+                "efs_private_zones": dict(fs.private_zone_ids),  # filled by expose_to, called before the outputs
+                "efs_replica_file_system_id": fs.replication_file_system_id,
+            }
+            if fs.replication_file_system_id is not None:
+                self.output("efs_replica_file_system_id", fs.replication_file_system_id,
+                            f"Id of the read-only EFS replica in {fs.props.replication_region} (disaster recovery)")
         return manifest
 
     def database_outputs(self, name: str, cluster: DatabaseCluster) -> dict[str, Any]:
@@ -103,4 +115,10 @@ class PortalStack(TerraformStack):
         self.output(f"{name}_db_secret_arn", cluster.db_secret_arn,
                     "Secrets Manager secret holding the DB master credentials (read it with "
                     "aws secretsmanager get-secret-value); the password itself is never an output")
-        return {"db_cluster_identifier": cluster.cluster_identifier, "db_security_group_id": cluster.security_group_id}
+        return {
+            "db_cluster_identifier": cluster.cluster_identifier,
+            "db_security_group_id": cluster.security_group_id,
+            "db_performance_insights_retention_days": cluster.performance_insights_retention_days,
+            "db_instance_parameter_group": cluster.instance_parameter_group_name,
+            "db_instance_parameters": cluster.instance_parameters,
+        }

@@ -18,7 +18,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from cdktf import Fn
-from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from constructs_lib.errors import required
@@ -75,7 +74,7 @@ class MultiDcStack(PortalStack):
         if self.shared:
             efs = required(primary.file_system, "the shared primary builds the file system")
             for dc in self.arch.others:
-                efs.expose_to(datacenters[dc.name].network, private_zone=not self.settings.is_local)
+                efs.expose_to(datacenters[dc.name].network)
                 for cidr in primary.network.internal_cidrs:
                     datacenters[dc.name].fleet.allow_egress(cidr, 2049, f"NFS to the shared EFS in {primary.name}")
         return mesh
@@ -90,13 +89,7 @@ class MultiDcStack(PortalStack):
                          client_cidrs=tuple(mesh.peer_dmz_cidrs(dc.name)))
             for dc in self.ordered
         ]
-        global_cluster_provider = None
-        if self.settings.is_local:
-            # moto does not store tags on a global cluster: give it a provider without default tags.
-            global_cluster_provider = AwsProvider(self, "aws-global-db", region=self.arch.primary_datacenter.region,
-                                                  alias="global-db")
-        return GlobalDatabase(self, "db", props=props, primary=sites[0], secondaries=sites[1:],
-                              global_cluster_provider=global_cluster_provider)
+        return GlobalDatabase(self, "db", props=props, primary=sites[0], secondaries=sites[1:])
 
     def _global_lb(self, datacenters: dict[str, PortalDatacenter],
                    props: GlobalLoadBalancerProps) -> GlobalLoadBalancer:

@@ -116,7 +116,8 @@ class Settings:
 
     @property
     def is_local(self) -> bool:
-        """True for the ``local`` profile: features the emulator cannot run are left out."""
+        """True for the ``local`` profile: ``lab`` against the local emulator (state beside it; Global Accelerator
+        becomes Route 53)."""
         return self.profile == "local"
 
 

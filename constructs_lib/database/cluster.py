@@ -202,6 +202,13 @@ class DatabaseCluster(Construct):
         self.db_reader_endpoint: str = self.cluster.reader_endpoint
         self.db_port: int = MYSQL_PORT
         self.deletion_protection: bool = props.deletion_protection
+        self.instance_parameter_group_name: str | None = instance_pg_name
+        """The instances' DB parameter group (None when ``instance_parameters`` is off)."""
+        self.instance_parameters: dict[str, str] = dict(INSTANCE_PARAMETERS) if instance_pg_name else {}
+        """The settings that group holds."""
+        self.performance_insights_retention_days: int | None = (
+            PERFORMANCE_INSIGHTS_RETENTION_DAYS if props.performance_insights else None)
+        """How long Performance Insights keeps data on every instance (None when it is off)."""
         self._instances(name, subnet_group.name, instance_pg_name)
 
     def _firewall(self, name: str, client_security_group_id: str | None) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.rds_global_cluster import RdsGlobalCluster
 from constructs import Construct
 
@@ -83,9 +82,6 @@ class GlobalDatabase(Construct):
     Every cluster has ``instance_count`` (3) instances in 3 AZs. Secondaries use global write forwarding with
     ``aurora_replica_read_consistency = SESSION``, so the portal in every datacenter reads locally and can write.
     Failover (promoting a secondary) is an operator action (``aws rds failover-global-cluster``).
-
-    ``global_cluster_provider``: a provider of the primary's region for the global cluster itself (default: the
-    primary datacenter's).
     """
 
     def __init__(
@@ -96,7 +92,6 @@ class GlobalDatabase(Construct):
         props: GlobalDatabaseProps,
         primary: DatabaseSite,
         secondaries: Sequence[DatabaseSite],
-        global_cluster_provider: TerraformProvider | None = None,
     ) -> None:
         secondaries = list(secondaries)
         problems, site_props = _site_problems(props, primary, secondaries)
@@ -110,8 +105,7 @@ class GlobalDatabase(Construct):
             global_kwargs["engine_lifecycle_support"] = EXTENDED_SUPPORT
         self.global_cluster = RdsGlobalCluster(
             self, "global-cluster",
-            # The global cluster lives in the primary's region; a stack may pass another provider of that region.
-            provider=global_cluster_provider or primary_dc.provider,
+            provider=primary_dc.provider,  # the global cluster is managed from the primary's region
             global_cluster_identifier=f"{primary_dc.name_prefix}-global-db", engine=ENGINE,
             engine_version=props.engine_version, storage_encrypted=True,
             deletion_protection=props.deletion_protection, **global_kwargs,

@@ -58,8 +58,7 @@ class AuroraSettings:
     """Performance Insights on every instance (7 days, free tier). Default: on."""
     instance_parameters: bool = True
     """A DB parameter group on every instance (max_allowed_packet 64 MiB, sql_mode, slow query log). Default:
-    on. The ``local`` profile turns it off: moto returns the parameters without their source, so every plan
-    would re-apply them."""
+    on."""
     master_username: str = "portaladmin"
     """Master user name (1 to 16 letters, digits or '_', starting with a letter). Its password is never in code
     or state (see ``DatabaseCluster``). Default: ``portaladmin``."""

@@ -145,17 +145,6 @@ def synthesized(arch: str, local: bool) -> tuple[Settings, SynthesizedStack]:
     return settings, SynthesizedStack(arch, document)
 
 
-def announce_omissions(arch: str, env: dict[str, str]) -> None:
-    from stacks import profiles
-
-    settings = settings_for(arch, env)
-    dropped = profiles.omissions(settings, settings.architectures[arch])
-    if dropped:
-        say(f"{settings.profile} profile: left out because the emulator cannot run them (never reported as verified):")
-        for item in dropped:
-            click.echo(f"      - {item.feature}: {item.reason}", err=True)
-
-
 def init(directory: Path, env: dict[str, str], local: bool) -> None:
     from .. import terraform
 

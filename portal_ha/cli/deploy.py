@@ -10,7 +10,6 @@ import time
 import click
 
 from .common import (
-    announce_omissions,
     apply,
     arch_argument,
     emulator_ready,
@@ -116,8 +115,6 @@ def verify(arch: str, local: bool, as_json: bool) -> None:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2))
     else:
         click.echo(checks.render_table(results))
-        if local:
-            announce_omissions(arch, env)
         say(f"verified in {time.monotonic() - started:.1f} s")
     if any(r.status == checks.FAIL for r in results):
         sys.exit(1)
@@ -129,7 +126,7 @@ def verify(arch: str, local: bool, as_json: bool) -> None:
 @parallelism_option
 def down(arch: str, local: bool, parallelism: int | None) -> None:
     """Destroy ARCH, then check that nothing of it is left. Exit 1 if something is."""
-    from ..teardown import automated_backups, leftovers
+    from ..teardown import automated_backups, leftovers, release_replicas
 
     started = time.monotonic()
     threads = resolve_parallelism(parallelism)
@@ -140,6 +137,8 @@ def down(arch: str, local: bool, parallelism: int | None) -> None:
     say(f"terraform destroy ({_target(local, threads)})")
     apply(directory, env, destroy=True, threads=threads)
     os.environ.update(env)
+    for released in release_replicas(found):
+        say(f"deleted {released} (Terraform does not manage it; EFS keeps it once the replication is deleted)")
     left = leftovers(found, settings.name_prefix)
     for arn in automated_backups(found, settings.name_prefix):
         click.echo(f"  automated backup (AWS-managed, expires with its retention period): {arn}", err=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from collections import Counter, defaultdict
 
@@ -169,18 +168,3 @@ def test_every_resource_names_its_provider(stack):
     assert all(p.startswith("aws.") for p in counts)
 
 
-def test_local_profile_leaves_out_what_moto_cannot_run(repo_settings, tmp_path):
-    from dataclasses import replace
-
-    from stacks.app import build_app
-
-    local = replace(repo_settings, profile="local")
-    build_app(local, outdir=str(tmp_path), only=("single-dc",)).synth()
-    doc = json.loads((tmp_path / "stacks" / "single-dc" / "cdk.tf.json").read_text())
-    assert not resources(doc, "aws_efs_backup_policy")
-    assert not resources(doc, "aws_efs_file_system_policy")
-    assert all(i["monitoring"] is False for i in resources(doc, "aws_instance").values())
-    assert all(c["deletion_protection"] is False and c["skip_final_snapshot"] is True
-               for c in resources(doc, "aws_rds_cluster").values())
-    assert doc["terraform"]["backend"]["local"]["path"].endswith(
-        ".portal-ha/emulator/state/terraform.single-dc.tfstate")
