@@ -55,6 +55,10 @@ def leftovers(manifest: dict[str, Any], project: str, aws: Clients | None = None
         if "efs_file_system_id" in dc and not _gone(efs.describe_file_systems, "FileSystems",
                                                     FileSystemId=dc["efs_file_system_id"]):
             left.append(f"{dc['name']}: EFS {dc['efs_file_system_id']}")
+        replica = dc.get("efs_replica_file_system_id")
+        if replica and not _gone(aws("efs", dc["efs_replication_region"]).describe_file_systems, "FileSystems",
+                                 FileSystemId=replica):
+            left.append(f"{dc['efs_replication_region']}: EFS replica {replica}")
         left += _tagged(aws, region, project, manifest["architecture"])
     glb = manifest.get("global_lb") or {}
     if glb.get("zone_id"):
@@ -65,6 +69,30 @@ def leftovers(manifest: dict[str, Any], project: str, aws: Clients | None = None
             if not _gone(route53.get_health_check, HealthCheckId=check_id):
                 left.append(f"global: health check {check_id} ({name})")
     return left
+
+
+def release_replicas(manifest: dict[str, Any], aws: Clients | None = None) -> list[str]:
+    """Delete the file systems EFS replication left behind. Deleting a replication configuration (as
+    ``terraform destroy`` does) turns its destination into an ordinary, writable file system that Terraform does
+    not manage and AWS keeps (and bills). One still replicating (protection ``REPLICATING``) is left alone.
+    Returns what was deleted, one line each."""
+    aws = aws or Clients()
+    released = []
+    for dc in manifest["datacenters"]:
+        replica, region = dc.get("efs_replica_file_system_id"), dc.get("efs_replication_region")
+        if not replica or not region:
+            continue
+        efs = aws("efs", region)
+        try:
+            found = efs.describe_file_systems(FileSystemId=replica)["FileSystems"]
+        except efs.exceptions.FileSystemNotFound:
+            continue
+        protection = found[0].get("FileSystemProtection", {}).get("ReplicationOverwriteProtection") if found else None
+        if not found or protection == "REPLICATING":
+            continue
+        efs.delete_file_system(FileSystemId=replica)
+        released.append(f"{region}: EFS {replica}, the former replica of {dc['efs_file_system_id']}")
+    return released
 
 
 def _tagged(aws: Clients, region: str, project: str, architecture: str) -> list[str]:

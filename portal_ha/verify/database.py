@@ -1,0 +1,105 @@
+"""Rules on the Aurora cluster of each datacenter: the cluster and its members, Performance Insights and the
+instance parameter group on every instance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from constructs_lib.thresholds import DB_NODES
+
+from ..aws import Clients
+from .core import SKIP, Result, Rules, verdict
+
+rules = Rules()
+
+
+def _members(dc: dict[str, Any], aws: Clients) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The cluster of a datacenter and its instances, as RDS describes them."""
+    rds = aws("rds", dc["region"])
+    cluster = rds.describe_db_clusters(DBClusterIdentifier=dc["db_cluster_identifier"])["DBClusters"][0]
+    members = [rds.describe_db_instances(DBInstanceIdentifier=m["DBInstanceIdentifier"])["DBInstances"][0]
+               for m in cluster.get("DBClusterMembers", [])]
+    return cluster, members
+
+
+@rules("database")
+def check_database(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """DB cluster available and encrypted, 3 members in distinct AZs; global membership for multi-DC."""
+    global_members: set[str] = set()
+    global_id = manifest.get("db_global_cluster_identifier")
+    if global_id:
+        primary_region = next(dc["region"] for dc in manifest["datacenters"] if dc["name"] == manifest["primary"])
+        found = aws("rds", primary_region).describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"]
+        global_members = {m["DBClusterArn"] for g in found for m in g.get("GlobalClusterMembers", [])}
+    for dc in manifest["datacenters"]:
+        cluster, members = _members(dc, aws)
+        problems = []
+        if cluster.get("Status") != "available":
+            problems.append(f"status {cluster.get('Status')}")
+        if not cluster.get("StorageEncrypted"):
+            problems.append("storage not encrypted")
+        azs = {m.get("AvailabilityZone") for m in members}
+        if len(members) < DB_NODES or len(azs) < DB_NODES:
+            problems.append(f"{len(members)} member(s) in {len(azs)} AZ(s); need {DB_NODES} in {DB_NODES}")
+        if global_id and cluster["DBClusterArn"] not in global_members:
+            problems.append(f"not a member of global cluster {global_id}")
+        yield verdict("database", dc["name"], problems,
+                      f"available, encrypted, {len(members)} members in {len(azs)} AZs"
+                      + (f", member of global cluster {global_id}" if global_id else ""))
+
+
+@rules("db-performance-insights")
+def check_performance_insights(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """Performance Insights on every DB instance, kept as long as the stack asked, where the stack turned it on."""
+    for dc in manifest["datacenters"]:
+        wanted = dc.get("db_performance_insights_retention_days")
+        if not wanted:
+            yield Result("db-performance-insights", dc["name"], SKIP,
+                         f"turned off in the configuration ({manifest['architecture']}.database.performance_insights)")
+            continue
+        _, members = _members(dc, aws)
+        problems = []
+        for m in members:
+            if not m.get("PerformanceInsightsEnabled"):
+                problems.append(f"{m['DBInstanceIdentifier']} has Performance Insights off")
+            elif m.get("PerformanceInsightsRetentionPeriod") != wanted:
+                problems.append(f"{m['DBInstanceIdentifier']} keeps it {m.get('PerformanceInsightsRetentionPeriod')} "
+                                f"days, not {wanted}")
+        yield verdict("db-performance-insights", dc["name"], problems,
+                      f"on for all {len(members)} instances, {wanted} days")
+
+
+def _group_of(instance: dict[str, Any]) -> tuple[str | None, str | None]:
+    groups = instance.get("DBParameterGroups", [])
+    if not groups:
+        return None, None
+    return groups[0].get("DBParameterGroupName"), groups[0].get("ParameterApplyStatus")
+
+
+@rules("db-parameter-group")
+def check_parameter_group(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """Every DB instance uses the stack's instance parameter group, in sync, holding the stack's values."""
+    for dc in manifest["datacenters"]:
+        group = dc.get("db_instance_parameter_group")
+        if not group:
+            yield Result("db-parameter-group", dc["name"], SKIP,
+                         f"turned off in the configuration ({manifest['architecture']}.database.instance_parameters)")
+            continue
+        _, members = _members(dc, aws)
+        problems = []
+        for m in members:
+            name, status = _group_of(m)
+            if name != group:
+                problems.append(f"{m['DBInstanceIdentifier']} uses parameter group {name}, not {group}")
+            elif status not in (None, "in-sync"):
+                problems.append(f"{m['DBInstanceIdentifier']}: parameter group {status}")
+        pages = aws("rds", dc["region"]).get_paginator("describe_db_parameters").paginate(
+            DBParameterGroupName=group, Source="user")
+        values = {p["ParameterName"]: p.get("ParameterValue") for page in pages for p in page["Parameters"]}
+        for key, wanted in sorted(dc.get("db_instance_parameters", {}).items()):
+            if values.get(key) != wanted:
+                problems.append(f"{group}: {key} is {values.get(key)!r}, not {wanted!r}")
+        yield verdict("db-parameter-group", dc["name"], problems,
+                      f"{group} on all {len(members)} instances, {len(dc.get('db_instance_parameters', {}))} "
+                      "settings as configured")

@@ -1,0 +1,94 @@
+"""Rules on the portal fleet of each datacenter: instances, their hardening and monitoring, the NLB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from constructs_lib.thresholds import (
+    MAX_INSTANCE_DETECTION_SECONDS,
+    MIN_PORTAL_INSTANCES,
+    PORTAL_PORT,
+    nlb_health_check,
+)
+
+from ..aws import Clients
+from .core import FAIL, PASS, SKIP, Result, Rules, instances, verdict
+
+rules = Rules()
+
+
+@rules("portal-instances")
+def check_portal_instances(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """``MIN_PORTAL_INSTANCES`` running portal instances per DC, in distinct AZs, in the DMZ subnets."""
+    for dc in manifest["datacenters"]:
+        found = instances(dc, aws)
+        running = [i for i in found if i["State"]["Name"] == "running"]
+        azs = {i["Placement"]["AvailabilityZone"] for i in running}
+        outside = [i["InstanceId"] for i in running if i.get("SubnetId") not in dc["dmz_subnet_ids"]]
+        stopped = [f"{i['InstanceId']} ({i['State']['Name']})" for i in found if i not in running]
+        ok = len(running) >= MIN_PORTAL_INSTANCES and len(azs) >= MIN_PORTAL_INSTANCES and not outside
+        detail = f"{len(running)} running in {len(azs)} AZ(s) ({', '.join(sorted(azs))})"
+        if stopped:
+            detail += f"; not running: {', '.join(stopped)}"
+        if outside:
+            detail += f"; outside the DMZ subnets: {', '.join(outside)}"
+        yield Result("portal-instances", dc["name"], PASS if ok else FAIL, detail)
+
+
+@rules("instance-hardening")
+def check_instance_hardening(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """IMDSv2 required and no public IP on every portal instance."""
+    for dc in manifest["datacenters"]:
+        bad = []
+        for i in instances(dc, aws):
+            if i.get("MetadataOptions", {}).get("HttpTokens") != "required":
+                bad.append(f"{i['InstanceId']} IMDSv1 allowed")
+            if i.get("PublicIpAddress"):
+                bad.append(f"{i['InstanceId']} has public IP {i['PublicIpAddress']}")
+        yield verdict("instance-hardening", dc["name"], bad, "IMDSv2 required, no public IPs")
+
+
+@rules("detailed-monitoring")
+def check_detailed_monitoring(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """EC2 detailed (1-minute) monitoring on every portal instance, where the stack turned it on."""
+    for dc in manifest["datacenters"]:
+        if not dc.get("detailed_monitoring"):
+            yield Result("detailed-monitoring", dc["name"], SKIP,
+                         f"turned off in the configuration ({manifest['architecture']}.portal.detailed_monitoring)")
+            continue
+        found = instances(dc, aws)
+        off = [f"{i['InstanceId']} monitoring {i.get('Monitoring', {}).get('State')}" for i in found
+               if i.get("Monitoring", {}).get("State") not in ("enabled", "pending")]
+        yield verdict("detailed-monitoring", dc["name"], off, f"1-minute metrics on all {len(found)} instances")
+
+
+@rules("load-balancer")
+def check_load_balancer(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """NLB active, of type network, a 443 listener, a TCP health check that notices a dead instance within
+    ``MAX_INSTANCE_DETECTION_SECONDS`` (the HA rule HA5, checked live), every instance registered."""
+    for dc in manifest["datacenters"]:
+        elb = aws("elbv2", dc["region"])
+        problems = []
+        lbs = elb.describe_load_balancers(LoadBalancerArns=[dc["nlb_arn"]])["LoadBalancers"]
+        lb = lbs[0] if lbs else {}
+        if lb.get("Type") != "network":
+            problems.append(f"type {lb.get('Type')}")
+        if lb.get("State", {}).get("Code") != "active":
+            problems.append(f"state {lb.get('State', {}).get('Code')}")
+        ports = {listener["Port"] for listener in elb.describe_listeners(LoadBalancerArn=dc["nlb_arn"])["Listeners"]}
+        if PORTAL_PORT not in ports:
+            problems.append(f"no 443 listener (ports {sorted(ports)})")
+        tg = elb.describe_target_groups(TargetGroupArns=[dc["target_group_arn"]])["TargetGroups"][0]
+        interval = tg.get("HealthCheckIntervalSeconds")
+        every, threshold = nlb_health_check(interval, tg.get("UnhealthyThresholdCount"))
+        if tg.get("HealthCheckProtocol") != "TCP" or every * threshold > MAX_INSTANCE_DETECTION_SECONDS:
+            problems.append(f"health check {tg.get('HealthCheckProtocol')} every {interval} s")
+        registered = {t["Target"]["Id"] for t in
+                      elb.describe_target_health(TargetGroupArn=dc["target_group_arn"])["TargetHealthDescriptions"]}
+        missing = sorted(set(dc["instance_ids"]) - registered)
+        if missing:
+            problems.append(f"not registered: {', '.join(missing)}")
+        yield verdict("load-balancer", dc["name"], problems,
+                      f"active network LB, listener 443, TCP check every {interval} s "
+                      f"(unhealthy after {tg.get('UnhealthyThresholdCount')}), {len(registered)} targets registered")

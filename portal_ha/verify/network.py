@@ -1,0 +1,107 @@
+"""Rules on the network: peering between datacenters, the global load balancer, the internal tier's
+isolation, and security groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from constructs_lib.thresholds import PORTAL_PORT, SENSITIVE_PORTS, WORLD_CIDRS
+
+from ..aws import Clients
+from .core import FAIL, PASS, SKIP, Result, Rules
+
+rules = Rules()
+
+
+@rules("peering")
+def check_peering(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """Peering active between each pair of datacenters, with routes to the peer in dmz and internal tables."""
+    by_name = {dc["name"]: dc for dc in manifest["datacenters"]}
+    for pair in manifest.get("peering_connection_ids", []):
+        a, b, pcx = by_name[pair["requester"]], by_name[pair["accepter"]], pair["id"]
+        found = aws("ec2", a["region"]).describe_vpc_peering_connections(VpcPeeringConnectionIds=[pcx])
+        status = found["VpcPeeringConnections"][0]["Status"]["Code"] if found["VpcPeeringConnections"] else "missing"
+        problems = [] if status == "active" else [f"{pcx} is {status}"]
+        for side, peer in ((a, b), (b, a)):
+            tables = side["dmz_route_table_ids"] + side["internal_route_table_ids"]
+            described = aws("ec2", side["region"]).describe_route_tables(RouteTableIds=tables)["RouteTables"]
+            for table in described:
+                if not any(r.get("DestinationCidrBlock") == peer["vpc_cidr"] and r.get("VpcPeeringConnectionId") == pcx
+                           for r in table["Routes"]):
+                    problems.append(f"{table['RouteTableId']} ({side['name']}) has no route to {peer['vpc_cidr']}")
+        yield Result("peering", f"{a['name']}<->{b['name']}", FAIL if problems else PASS,
+                     "; ".join(problems) if problems else f"{pcx} active, routes in every dmz/internal table")
+
+
+@rules("global-load-balancer")
+def check_global_lb(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """A health-checked DNS record for each datacenter (route53), or GA endpoint groups."""
+    glb = manifest.get("global_lb")
+    if not glb:
+        return
+    if glb["kind"] != "route53":
+        yield Result("global-load-balancer", "all", SKIP, f"{glb['kind']}: not checked by this version")
+        return
+    route53 = aws("route53", "us-east-1")
+    name = glb["domain"].rstrip(".") + "."
+    records = route53.list_resource_record_sets(HostedZoneId=glb["zone_id"])["ResourceRecordSets"]
+    by_identifier = {r.get("SetIdentifier"): r for r in records if r["Name"] == name}
+    for dc in manifest["datacenters"]:
+        record = by_identifier.get(dc["name"])
+        check_id = glb["health_check_ids"].get(dc["name"])
+        problems = []
+        if record is None:
+            problems.append(f"no record {name} with set identifier {dc['name']}")
+        elif record.get("HealthCheckId") != check_id:
+            problems.append(f"record not tied to health check {check_id}")
+        interval = None
+        if check_id:
+            config = route53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]
+            interval = config.get("RequestInterval")
+            if config.get("Type") != "TCP" or config.get("Port") != PORTAL_PORT:
+                problems.append(f"health check {config.get('Type')}:{config.get('Port')}")
+        else:
+            problems.append("no health check")
+        yield Result("global-load-balancer", dc["name"], FAIL if problems else PASS,
+                     "; ".join(problems) if problems else
+                     f"record {name} ({dc['name']}) with TCP 443 health check every {interval} s")
+
+
+@rules("internal-isolation")
+def check_internal_routes(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """Internal route tables have no route to the internet."""
+    for dc in manifest["datacenters"]:
+        tables = aws("ec2", dc["region"]).describe_route_tables(
+            RouteTableIds=dc["internal_route_table_ids"])["RouteTables"]
+        bad = [
+            f"{t['RouteTableId']}: {r.get('DestinationCidrBlock') or r.get('DestinationIpv6CidrBlock')} -> "
+            f"{r.get('GatewayId') or r.get('NatGatewayId')}"
+            for t in tables for r in t["Routes"]
+            if (r.get("DestinationCidrBlock") in WORLD_CIDRS or r.get("DestinationIpv6CidrBlock") in WORLD_CIDRS)
+        ]
+        yield Result("internal-isolation", dc["name"], FAIL if bad else PASS,
+                     "; ".join(bad) if bad else f"{len(tables)} internal route table(s), no internet route")
+
+
+def _world_open_ports(permission: dict[str, Any]) -> list[int]:
+    world = any(r.get("CidrIp") in WORLD_CIDRS for r in permission.get("IpRanges", [])) or any(
+        r.get("CidrIpv6") in WORLD_CIDRS for r in permission.get("Ipv6Ranges", []))
+    if not world:
+        return []
+    if permission.get("IpProtocol") == "-1":
+        return list(SENSITIVE_PORTS)
+    low, high = permission.get("FromPort", 0), permission.get("ToPort", 65535)
+    return [p for p in SENSITIVE_PORTS if low <= p <= high]
+
+
+@rules("security-groups")
+def check_security_groups(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """No security group in the VPC opens 22, 2049 or 3306 to the world."""
+    for dc in manifest["datacenters"]:
+        groups = aws("ec2", dc["region"]).describe_security_groups(
+            Filters=[{"Name": "vpc-id", "Values": [dc["vpc_id"]]}])["SecurityGroups"]
+        bad = [f"{g['GroupId']} opens {port} to the world"
+               for g in groups for p in g.get("IpPermissions", []) for port in _world_open_ports(p)]
+        yield Result("security-groups", dc["name"], FAIL if bad else PASS,
+                     "; ".join(bad) if bad else f"{len(groups)} groups, none opens 22/2049/3306 to the world")
