@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from . import patch
 from .patch import Patch
 
-SERVICES = ("ec2", "rds", "rds_parameters", "rds_global", "rds_failover", "efs", "efs_replication", "route53")
+SERVICES = (
+    "ec2", "ec2_launch_templates", "autoscaling", "autoscaling_refresh",
+    "rds", "rds_parameters", "rds_global", "rds_failover", "efs", "efs_replication", "route53",
+)
 """The extension modules, each with a ``patches()`` function."""
 
 

@@ -97,3 +97,58 @@ def test_plain_moto_refuses_to_create_a_deleted_record_again(aws):
         route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={
             "Changes": [{"Action": "CREATE", "ResourceRecordSet": dict(record)}]})
     assert "already exists" in raised.value.response["Error"]["Message"]
+
+
+def _plain_group():
+    ec2, scaling = boto3.client("ec2", "us-east-1"), boto3.client("autoscaling", "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")
+               ["Subnet"]["SubnetId"] for i, z in enumerate("ab")]
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    template = ec2.create_launch_template(LaunchTemplateName="portal", LaunchTemplateData={
+        "ImageId": image, "MetadataOptions": {"HttpTokens": "required"}, "Monitoring": {"Enabled": True}})
+    scaling.create_auto_scaling_group(
+        AutoScalingGroupName="portal", MinSize=2, MaxSize=2, DesiredCapacity=2, VPCZoneIdentifier=",".join(subnets),
+        LaunchTemplate={"LaunchTemplateId": template["LaunchTemplate"]["LaunchTemplateId"]})
+    ids = [i["InstanceId"] for i in
+           scaling.describe_auto_scaling_groups()["AutoScalingGroups"][0]["Instances"]]
+    return ec2, scaling, [i for r in ec2.describe_instances(InstanceIds=ids)["Reservations"] for i in r["Instances"]]
+
+
+def test_plain_moto_drops_the_launch_templates_settings_and_stacks_a_group_in_one_zone(aws):
+    ec2, scaling, instances = _plain_group()
+    assert {i["MetadataOptions"]["HttpTokens"] for i in instances} == {"optional"}
+    assert {i["Monitoring"]["State"] for i in instances} == {"disabled"}
+    assert len({i["Placement"]["AvailabilityZone"] for i in instances}) == 1
+
+
+def test_plain_moto_never_replaces_a_stopped_group_instance(aws):
+    ec2, scaling, instances = _plain_group()
+    victim = instances[0]["InstanceId"]
+    ec2.stop_instances(InstanceIds=[victim])
+    members = scaling.describe_auto_scaling_groups()["AutoScalingGroups"][0]["Instances"]
+    assert victim in {i["InstanceId"] for i in members}
+
+
+def test_plain_moto_copies_a_launch_templates_own_tags_into_its_data(aws):
+    ec2 = boto3.client("ec2", "us-east-1")
+    created = ec2.create_launch_template(
+        LaunchTemplateName="tagged", LaunchTemplateData={"InstanceType": "m6i.large"},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "Project", "Value": "portal"}]}])
+    [version] = ec2.describe_launch_template_versions(
+        LaunchTemplateId=created["LaunchTemplate"]["LaunchTemplateId"])["LaunchTemplateVersions"]
+    assert [s["ResourceType"] for s in version["LaunchTemplateData"]["TagSpecifications"]] == ["launch-template"]
+
+
+def test_plain_moto_cannot_launch_from_a_new_template_version_with_user_data(aws):
+    ec2 = boto3.client("ec2", "us-east-1")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    template = ec2.create_launch_template(LaunchTemplateName="two-versions", LaunchTemplateData={"ImageId": image})
+    template_id = template["LaunchTemplate"]["LaunchTemplateId"]
+    ec2.create_launch_template_version(LaunchTemplateId=template_id, LaunchTemplateData={
+        "ImageId": image, "UserData": "IyEvYmluL2Jhc2g="})
+    from moto.ec2.models import ec2_backends
+
+    version = ec2_backends["123456789012"]["us-east-1"].get_launch_template(template_id).get_version(2)
+    with pytest.raises(AssertionError):  # moto's own check on the undecoded user data: an Auto Scaling launch
+        _ = version.user_data
