@@ -204,7 +204,7 @@ class PortalDatacenter(Construct):
             self, "fleet", props=fleet_props, datacenter=self.network,
             lb_security_group_id=self.load_balancer.security_group_id,
         )
-        self.load_balancer.attach_instances(self.fleet.instance_ids)
+        self.fleet.serve(self.load_balancer)
         if self.file_system is not None:
             self.file_system.allow_clients_from_security_group(self.fleet.security_group_id)
 

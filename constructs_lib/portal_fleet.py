@@ -1,8 +1,10 @@
 """PortalFleet: the API Portal (Apache) instances of one datacenter, in its DMZ subnets.
 
 The seed's "at least two API Portal instances behind a load balancer, inside the external firewall" becomes:
-- ``instance_count`` EC2 instances (default 2, fewer is a config error unless ``allow_single_instance``),
-  placed round robin over the datacenter's DMZ subnets so that the first ``az_count`` land in distinct AZs;
+- ``instance_count`` EC2 instances (default 2, fewer is a config error unless ``allow_single_instance``) in
+  an Auto Scaling group over every DMZ subnet that replaces a failed instance and rolls updates
+  (``fleet_group``); or, for local storage by default, fixed instances placed round robin over the DMZ
+  subnets so that the first ``az_count`` land in distinct AZs;
 - a security group (the external firewall) that admits only 443 from the load balancer's security group and
   lets the instances reach HTTPS (packages, SSM) and the internal tier (NFS 2049, MySQL 3306);
 - an IAM role and instance profile for SSM Session Manager (SSH stays closed, there is no key pair);
@@ -10,13 +12,13 @@ The seed's "at least two API Portal instances behind a load balancer, inside the
 - user data that installs Apache with TLS on 443 and a ``/healthz`` page, creates the portal's data
   directories, puts the shared paths (``SHARED_PATHS``) on the shared file system (EFS, bind-mounted) or on a
   local encrypted data volume, and then runs an optional install hook.
+
+The props and their validation are in ``portal_fleet_props``; ``serve`` puts the fleet behind a load balancer.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
-from dataclasses import dataclass
 
 from cdktf import Fn, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
@@ -36,158 +38,24 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from .datacenter_lb import DatacenterLoadBalancer
 from .errors import Problems
+from .fleet_group import InstanceSpec, PortalGroup
 from .iam import assume_role_policy, policy_document
 from .network.interface import IDatacenter
-from .thresholds import MIN_PORTAL_INSTANCES, PORTAL_PORT
-from .user_data import DATA_DEVICE, EfsMount, render_user_data
-from .validation import check_name, construct_id, is_int, known
+from .portal_fleet_props import (
+    AL2023_AMI_PARAMETER,
+    HTTPS,
+    MYSQL,
+    NFS,
+    S3_URI_PATTERN,
+    SSM_MANAGED_POLICY,
+    PortalFleetProps,
+)
+from .user_data import DATA_DEVICE, render_user_data
+from .validation import construct_id, is_int, known
 
-AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-SSM_MANAGED_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
-HTTPS, NFS, MYSQL = PORTAL_PORT, 2049, 3306
-MIN_INSTANCES, MAX_INSTANCES = MIN_PORTAL_INSTANCES, 20
-MIN_ROOT_GB, MAX_VOLUME_GB = 8, 16384  # AL2023 images need 8 GiB; gp3 volumes go up to 16 TiB
-MAX_USER_DATA_BYTES = 16384  # EC2 limit on user data before base64 encoding
-MAX_IAM_ROLE_NAME = 64
-
-AMI_PATTERN = re.compile(r"^ami-[0-9a-f]{8,17}$")
-INSTANCE_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
-# Graviton (arm64) families: a digit then "g" (m6g, c7gn, t4g, x2gd, im4gn, is4gen, g5g) and a1.
-ARM64_FAMILY_PATTERN = re.compile(r"^([a-z]+\d+g[a-z]*|a1)\.")
-SSM_PARAMETER_PATTERN = re.compile(r"^/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*$")
-S3_URI_PATTERN = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$")
-
-
-@dataclass(frozen=True, kw_only=True)
-class PortalFleetProps:
-    """The portal instances of one datacenter. Every default is the HA and security choice; lab options are
-    explicit."""
-
-    instance_count: int = 2
-    """Number of portal instances, placed round robin over the AZs. Default: 2, the seed's HA minimum."""
-    allow_single_instance: bool = False
-    """Lab opt-out: allow ``instance_count=1`` (no HA). Default: fewer than 2 instances is a config error."""
-    instance_type: str = "m6i.large"
-    """EC2 instance type (``family.size``). Default: m6i.large (2 vCPU, 8 GiB, x86_64)."""
-    ami_id: str | None = None
-    """Explicit AMI id (``ami-...``). Default: None, the AMI is read from ``ami_ssm_parameter``."""
-    ami_ssm_parameter: str = AL2023_AMI_PARAMETER
-    """SSM parameter holding the AMI id. Default: AWS's public parameter for the latest Amazon Linux 2023
-    (x86_64)."""
-    follow_latest_ami: bool = False
-    """Default: the AMI read from SSM at first launch is kept (``ignore_changes = [ami]``), so a new Amazon
-    Linux release never replaces every instance in one apply. True: each apply follows the parameter and
-    replaces the instances when it moves."""
-    root_volume_size_gb: int = 30
-    """Size of the encrypted gp3 root volume in GiB (at least 8). Default: 30."""
-    data_volume_gb: int | None = None
-    """Local data storage (multi-dc-local): an encrypted gp3 volume of this size at /dev/sdf per instance,
-    holding the shared paths. Default: None, no data volume."""
-    efs: EfsMount | None = None
-    """Shared file system: mount it and bind the shared paths onto it. Default: None, no shared file
-    system."""
-    detailed_monitoring: bool = True
-    """EC2 detailed (1-minute) monitoring: instance metrics every minute instead of every five, so an alarm on
-    a sick instance fires sooner. Default: on."""
-    install_script: str | None = None
-    """Shell text run once as root after host preparation (output in /var/log/portal-install.log). It travels
-    base64-encoded; when it holds cdktf tokens, Terraform encodes it, so a literal dollar-brace must be
-    written with a doubled dollar. Default: None, no install script."""
-    installer_s3_uri: str | None = None
-    """``s3://bucket/key`` of an installer downloaded with ``aws s3 cp`` and run once as root; the role gets
-    s3:GetObject on that object only. Default: None, nothing is downloaded."""
-    name: str | None = None
-    """Base of the fleet's resource names (role, instance profile, security group, instances). Default: None,
-    meaning ``{datacenter.resource_name}-portal``."""
-
-    def __post_init__(self) -> None:
-        problems = Problems()
-        count_ok = isinstance(self.instance_count, int) and not isinstance(self.instance_count, bool)
-        if not count_ok:
-            problems.add(f"fleet.instance_count {self.instance_count!r} is not an integer: use 2 or more")
-        elif self.instance_count < 1:
-            problems.add(f"fleet.instance_count {self.instance_count} is below 1: use 2 or more")
-        elif self.instance_count < MIN_INSTANCES and not self.allow_single_instance:
-            problems.add(
-                f"fleet.instance_count {self.instance_count} is below the HA minimum of {MIN_INSTANCES}: use "
-                f"{MIN_INSTANCES} or more, or set allow_single_instance=True for a lab"
-            )
-        elif self.instance_count > MAX_INSTANCES:
-            problems.add(
-                f"fleet.instance_count {self.instance_count} is above {MAX_INSTANCES}: a datacenter's portal "
-                f"fleet is meant to be small; use at most {MAX_INSTANCES}"
-            )
-        type_ok = problems.check(
-            isinstance(self.instance_type, str) and bool(INSTANCE_TYPE_PATTERN.match(self.instance_type)),
-            f"fleet.instance_type {self.instance_type!r} is not an EC2 instance type: use family.size, "
-            "such as m6i.large",
-        )
-        if self.ami_id is not None and known(self.ami_id):
-            problems.check(
-                isinstance(self.ami_id, str) and bool(AMI_PATTERN.match(self.ami_id)),
-                f"fleet.ami_id {self.ami_id!r} is not an AMI id: use ami- followed by 8 to 17 hex digits, or "
-                "leave it unset to use ami_ssm_parameter",
-            )
-        if self.ami_id is None:
-            param_ok = problems.check(
-                isinstance(self.ami_ssm_parameter, str)
-                and bool(SSM_PARAMETER_PATTERN.match(self.ami_ssm_parameter)),
-                f"fleet.ami_ssm_parameter {self.ami_ssm_parameter!r} is not an SSM parameter name: use a "
-                f"path such as {AL2023_AMI_PARAMETER}",
-            )
-            if type_ok and param_ok and self.ami_ssm_parameter.endswith("x86_64"):
-                problems.check(
-                    not ARM64_FAMILY_PATTERN.match(self.instance_type),
-                    f"fleet.instance_type {self.instance_type} is an arm64 (Graviton) type but "
-                    f"fleet.ami_ssm_parameter {self.ami_ssm_parameter} names an x86_64 image: use an x86_64 "
-                    "type such as m6i.large, or the parameter ending in arm64",
-                )
-        problems.check(
-            is_int(self.root_volume_size_gb) and MIN_ROOT_GB <= self.root_volume_size_gb <= MAX_VOLUME_GB,
-            f"fleet.root_volume_size_gb {self.root_volume_size_gb!r} is out of range: use {MIN_ROOT_GB} to "
-            f"{MAX_VOLUME_GB} GiB",
-        )
-        if self.data_volume_gb is not None:
-            problems.check(
-                is_int(self.data_volume_gb) and 1 <= self.data_volume_gb <= MAX_VOLUME_GB,
-                f"fleet.data_volume_gb {self.data_volume_gb!r} is out of range: use 1 to {MAX_VOLUME_GB} "
-                "GiB, or None for no data volume",
-            )
-        if self.efs is not None and self.data_volume_gb is not None:
-            problems.add(
-                "fleet.efs and fleet.data_volume_gb are both set: the shared paths live either on the shared "
-                "file system (efs) or on a local data volume (data_volume_gb); set only one"
-            )
-        if self.install_script is not None and self.installer_s3_uri is not None:
-            problems.add(
-                "fleet.install_script and fleet.installer_s3_uri are both set: the install hook is one or "
-                "the other; set only one"
-            )
-        if self.install_script is not None and known(self.install_script):
-            problems.check(
-                isinstance(self.install_script, str) and self.install_script.strip() != "",
-                "fleet.install_script is empty: give the shell text to run, or leave it None",
-            )
-        if self.installer_s3_uri is not None and known(self.installer_s3_uri):
-            problems.check(
-                isinstance(self.installer_s3_uri, str) and bool(S3_URI_PATTERN.match(self.installer_s3_uri)),
-                f"fleet.installer_s3_uri {self.installer_s3_uri!r} is not an S3 object URI: use "
-                "s3://bucket/key, such as s3://my-artifacts/apiportal/install.sh",
-            )
-        if self.name is not None:
-            check_name(self.name, "fleet.name", MAX_IAM_ROLE_NAME, problems)
-        if not problems.items and (self.install_script is None or known(self.install_script)):
-            size = len(render_user_data(
-                efs=self.efs, data_volume=self.data_volume_gb is not None,
-                install_script=self.install_script, installer_s3_uri=self.installer_s3_uri,
-            ).encode())
-            problems.check(
-                size <= MAX_USER_DATA_BYTES,
-                f"fleet.install_script makes the user data {size} bytes, above the EC2 limit of "
-                f"{MAX_USER_DATA_BYTES}: upload the installer to S3 and set installer_s3_uri instead",
-            )
-        problems.raise_if_any()
+__all__ = ["AL2023_AMI_PARAMETER", "SSM_MANAGED_POLICY", "PortalFleet", "PortalFleetProps"]
 
 
 class PortalFleet(Construct):
@@ -277,38 +145,61 @@ class PortalFleet(Construct):
         self.instance_profile_name: str = profile.name
 
         # AMI: explicit, or the SSM public parameter (kept at first launch unless follow_latest_ami).
-        lifecycle = None
         if props.ami_id is not None:
             ami = props.ami_id
         else:
-            parameter = DataAwsSsmParameter(self, "ami", provider=provider, name=props.ami_ssm_parameter)
-            ami = parameter.insecure_value
-            if not props.follow_latest_ami:
-                lifecycle = TerraformResourceLifecycle(ignore_changes=["ami"])
-
-        user_data = render_user_data(
-            efs=props.efs, data_volume=props.data_volume_gb is not None,
-            install_script=props.install_script, installer_s3_uri=props.installer_s3_uri,
+            ami = DataAwsSsmParameter(self, "ami", provider=provider, name=props.ami_ssm_parameter).insecure_value
+        spec = InstanceSpec(
+            base=base, ami=ami, ami_from_ssm=props.ami_id is None, security_group_id=self.security_group_id,
+            instance_profile_name=self.instance_profile_name, subnet_ids=tuple(subnet_ids),
+            user_data=render_user_data(
+                efs=props.efs, data_volume=props.data_volume_gb is not None,
+                install_script=props.install_script, installer_s3_uri=props.installer_s3_uri),
         )
+        self.instance_ids: list[str] = []
+        """The fixed instances' ids (empty for an Auto Scaling group, whose instances come and go)."""
+        self.instance_private_ips: list[str] = []
+        self.instance_azs: list[str] = []
+        self.group: PortalGroup | None = None
+        """The Auto Scaling group (``props.uses_auto_scaling``), else None."""
+        if props.uses_auto_scaling:
+            self.group = PortalGroup(self, "asg", props=props, spec=spec, provider=provider)
+        else:
+            self._fixed_instances(spec, datacenter)
+
+    @property
+    def auto_scaling_group_name(self) -> str | None:
+        """The Auto Scaling group's name (None for fixed instances)."""
+        return self.group.group_name if self.group is not None else None
+
+    def serve(self, load_balancer: DatacenterLoadBalancer) -> None:
+        """Put the portal instances behind ``load_balancer``'s target group (443): the fixed instances, or the
+        group, which then registers every instance it launches and deregisters every one it terminates."""
+        if self.group is not None:
+            self.group.attach_target_group(load_balancer.target_group_arn)
+        else:
+            load_balancer.attach_instances(self.instance_ids)
+
+    def _fixed_instances(self, spec: InstanceSpec, datacenter: IDatacenter) -> None:
+        props = self.props
+        lifecycle = None
+        if spec.ami_from_ssm and not props.follow_latest_ami:
+            lifecycle = TerraformResourceLifecycle(ignore_changes=["ami"])
         data_volumes = None
         if props.data_volume_gb is not None:
             data_volumes = [InstanceEbsBlockDevice(
                 device_name=DATA_DEVICE, volume_type="gp3", volume_size=props.data_volume_gb, encrypted=True,
                 delete_on_termination=True,
             )]
-
-        self.instance_ids: list[str] = []
-        self.instance_private_ips: list[str] = []
-        self.instance_azs: list[str] = []
         # No public IP: the DMZ subnets never map one (map_public_ip_on_launch=False) and have no internet
         # gateway route. associate_public_ip_address is left unset on purpose: setting it makes the provider
         # launch through a network-interface spec, which moto 5.2 mishandles (it drops the security groups and
         # reports a public IP, so every plan replaces the instances).
         for i in range(props.instance_count):
-            slot = i % az_count
+            slot = i % len(spec.subnet_ids)
             instance = Instance(
-                self, f"instance-{i}", provider=provider, ami=ami, instance_type=props.instance_type,
-                subnet_id=subnet_ids[slot], vpc_security_group_ids=[self.security_group_id],
+                self, f"instance-{i}", provider=self._provider, ami=spec.ami, instance_type=props.instance_type,
+                subnet_id=spec.subnet_ids[slot], vpc_security_group_ids=[self.security_group_id],
                 iam_instance_profile=self.instance_profile_name,
                 ebs_optimized=True, monitoring=props.detailed_monitoring,
                 metadata_options=InstanceMetadataOptions(
@@ -317,8 +208,8 @@ class PortalFleet(Construct):
                     volume_type="gp3", volume_size=props.root_volume_size_gb, encrypted=True,
                     delete_on_termination=True),
                 ebs_block_device=data_volumes,
-                user_data=user_data, user_data_replace_on_change=True,
-                tags={"Name": f"{base}-{i}"}, volume_tags={"Name": f"{base}-{i}"},
+                user_data=spec.user_data, user_data_replace_on_change=True,
+                tags={"Name": f"{spec.base}-{i}"}, volume_tags={"Name": f"{spec.base}-{i}"},
                 lifecycle=lifecycle,
             )
             self.instance_ids.append(instance.id)

@@ -170,6 +170,18 @@ class SynthesizedStack:
             return None
         return self.resource(f"{parsed[0]}.{parsed[1]}")
 
+    def user_data(self, resource: Resource) -> str:
+        """The user-data text of an instance, a launch template or an Auto Scaling group (its template's): the
+        text itself, also when the template base64-encodes a local (``${base64encode(local.NAME)}``)."""
+        if resource.type == "aws_autoscaling_group":
+            template = self.referenced(resource.block("launch_template").get("id"), "aws_launch_template")
+            return self.user_data(template) if template is not None else ""
+        text = str(resource.get("user_data", ""))
+        match = _ENCODED_LOCAL.fullmatch(text)
+        if match:
+            return str((self.document.get("locals") or {}).get(match.group(1), ""))
+        return text
+
     def datacenter_of(self, resource: Resource) -> str:
         """The datacenter a resource is deployed by: its provider alias (``aws.dc1`` -> ``dc1``)."""
         return resource.datacenter
@@ -181,6 +193,9 @@ class SynthesizedStack:
     def datacenters(self) -> list[str]:
         """Datacenter names (provider aliases) in the order the stack declares them."""
         return list(self._regions)
+
+
+_ENCODED_LOCAL = re.compile(r"\$\{base64encode\(local\.([\w-]+)\)\}")
 
 
 def az_index(expression: object) -> int | None:

@@ -37,6 +37,10 @@ SECTIONS: dict[str, Schema] = {
         "install_script": ((str,), None),
         "installer_s3_uri": ((str,), None),
         "allow_single_instance": ((bool,), None),
+        "auto_scaling": ((bool,), None),
+        "max_instance_count": ((int,), None),
+        "health_check_grace_seconds": ((int,), None),
+        "min_healthy_percentage": ((int,), None),
     },
     "load_balancer": {  # DatacenterLoadBalancerProps
         "health_check_interval": ((int,), None),

@@ -27,6 +27,27 @@ class InstanceFacts:
 
 
 @dataclass(frozen=True)
+class GroupFacts:
+    """An EC2 Auto Scaling group: the instances it keeps, where, and how it decides one is unhealthy."""
+
+    name: str
+    min_size: int | None
+    subnet_azs: tuple[str | None, ...]
+    """The AZ of each of its subnets (AWS spreads the group's instances evenly over them)."""
+    health_check_type: str | None
+    """``ELB`` or ``EC2`` (None: left out, which AWS takes as EC2)."""
+    target_groups: int
+    """Target groups it registers its instances in (its own ``target_group_arns`` and attachments)."""
+    path: str | None = None
+
+    @property
+    def azs(self) -> tuple[str, ...]:
+        """The distinct AZs its ``min_size`` instances occupy (as many as there are instances, at most)."""
+        distinct = tuple(dict.fromkeys(az for az in self.subnet_azs if az is not None))
+        return distinct[: self.min_size or 0]
+
+
+@dataclass(frozen=True)
 class DbClusterFacts:
     """One Aurora/RDS cluster and the AZs of its instances (None: an instance with no explicit AZ)."""
 
@@ -69,6 +90,7 @@ class DatacenterFacts:
     nat_azs: tuple[str | None, ...] = ()
     """AZ of each NAT gateway (its subnet's)."""
     instances: tuple[InstanceFacts, ...] = ()
+    groups: tuple[GroupFacts, ...] = ()
     db_clusters: tuple[DbClusterFacts, ...] = ()
     target_groups: tuple[TargetGroupFacts, ...] = ()
     load_balancers: tuple[LoadBalancerFacts, ...] = ()
@@ -147,6 +169,7 @@ class _Datacenter:
     azs: list[str] = field(default_factory=list)
     nat_azs: list[str | None] = field(default_factory=list)
     instances: list[InstanceFacts] = field(default_factory=list)
+    groups: list[GroupFacts] = field(default_factory=list)
     db_clusters: list[DbClusterFacts] = field(default_factory=list)
     target_groups: list[TargetGroupFacts] = field(default_factory=list)
     load_balancers: list[LoadBalancerFacts] = field(default_factory=list)
@@ -200,6 +223,24 @@ class _Reader:
                 label = f"{name} {device.get('device_name', '')}".strip()
                 self.storage.append(StorageFacts("ebs-data", label, instance.datacenter,
                                                  as_bool(device.get("encrypted")), instance.path))
+        attached: dict[str, int] = {}
+        for attachment in self._all("aws_autoscaling_attachment"):
+            group = self.stack.referenced(attachment.get("autoscaling_group_name"), "aws_autoscaling_group")
+            if group is not None and attachment.get("lb_target_group_arn"):
+                attached[group.name] = attached.get(group.name, 0) + 1
+        for group in self._all("aws_autoscaling_group"):
+            subnets = group.get("vpc_zone_identifier")
+            subnet_azs = []
+            for ref in subnets if isinstance(subnets, list) else []:
+                subnet = self.stack.referenced(ref, "aws_subnet")
+                az = self.subnet_az.get(subnet.name) if subnet is not None else None
+                subnet_azs.append(az if isinstance(az, str) else None)
+            own = group.get("target_group_arns")
+            self.dc(group).groups.append(GroupFacts(
+                name=group.display_name("name"), min_size=as_int(group.get("min_size")),
+                subnet_azs=tuple(subnet_azs), health_check_type=group.get("health_check_type"),
+                target_groups=(len(own) if isinstance(own, list) else 0) + attached.get(group.name, 0),
+                path=group.path))
         templates = []
         for template in self._all("aws_launch_template"):
             metadata = template.block("metadata_options")
@@ -309,7 +350,8 @@ class _Reader:
             found.append(DatacenterFacts(
                 name=name, region=self.stack.region_of(name), has_network=bool(collected.vpc_paths),
                 azs=tuple(dict.fromkeys(collected.azs)), nat_azs=tuple(collected.nat_azs),
-                instances=tuple(collected.instances), db_clusters=tuple(collected.db_clusters),
+                instances=tuple(collected.instances), groups=tuple(collected.groups),
+                db_clusters=tuple(collected.db_clusters),
                 target_groups=tuple(collected.target_groups), load_balancers=tuple(collected.load_balancers),
                 path=first.rsplit("/", 1)[0] if first else None))
         return tuple(found)

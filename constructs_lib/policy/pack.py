@@ -25,6 +25,7 @@ from .rules import (
     ha8_encryption_at_rest,
     ha9_imdsv2,
     ha10_world_ingress,
+    ha11_group_health_checks,
 )
 from .verdict import Verdict
 
@@ -124,6 +125,12 @@ PACK: tuple[Rule, ...] = (
          fix="ingress from the internet on TCP 443 only; SSH stays closed (SSM Session Manager); other ports "
              "only from security groups or private ranges", level="error",
          evaluate=ha10_world_ingress.evaluate),
+    Rule("HA11", "Auto Scaling groups of portal instances replace what their load balancer finds unhealthy",
+         why="with EC2 health checks only, an instance that runs but no longer answers on 443 stays in the group "
+             "(and out of service) for good",
+         fix="health_check_type ELB and the group attached to the load balancer's target group (PortalFleet "
+             "does both; serve(load_balancer) attaches it)", level="error",
+         evaluate=ha11_group_health_checks.evaluate),
 )
 RULES: dict[str, Rule] = {rule.id: rule for rule in PACK}
 """Every rule, by id (``HA1`` ...), in order."""

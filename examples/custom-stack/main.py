@@ -152,7 +152,7 @@ class CustomStack(TerraformStack):
             self, "fleet", datacenter=datacenter, lb_security_group_id=lb.security_group_id,
             props=PortalFleetProps(installer_s3_uri=f"s3://{ARTIFACTS_BUCKET}/{INSTALLER_KEY}", data_volume_gb=50),
         )
-        lb.attach_instances(fleet.instance_ids)
+        fleet.serve(lb)  # fixed instances here (local data volume): registered one by one
         # Escape hatch: the instances run the installer once at first boot, so they wait for its upload.
         for child in fleet.node.children:
             if isinstance(child, Instance):

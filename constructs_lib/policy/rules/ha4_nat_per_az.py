@@ -9,7 +9,7 @@ from ..verdict import Verdict, Violation, plural, verdict
 def evaluate(facts: StackFacts) -> Verdict:
     found = []
     for dc in facts.network_datacenters:
-        if not dc.instances and not dc.nat_azs:
+        if not dc.instances and not dc.groups and not dc.nat_azs:
             continue  # nothing in this network needs egress
         nat_azs = {az for az in dc.nat_azs if az is not None}
         if len(nat_azs) < len(dc.azs):

@@ -10,7 +10,7 @@ from ..verdict import Verdict, Violation, verdict
 def evaluate(facts: StackFacts) -> Verdict:
     found = []
     for dc in facts.network_datacenters:
-        if dc.instances and not dc.target_groups:
+        if (dc.instances or dc.groups) and not dc.target_groups:
             found.append(Violation(dc.name, "portal instances with no load balancer target group health check",
                                    dc.path))
         for tg in dc.target_groups:

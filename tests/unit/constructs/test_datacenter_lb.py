@@ -50,7 +50,7 @@ def synth():
                 name="portal-tls", tls_termination=True, certificate_arn=CERT, health_check_interval=30,
                 health_check_timeout=10, healthy_threshold=3, unhealthy_threshold=5, deregistration_delay=0),
         )
-        fleet = PortalFleet(stack, "fleet", props=PortalFleetProps(), datacenter=dc,
+        fleet = PortalFleet(stack, "fleet", props=PortalFleetProps(auto_scaling=False), datacenter=dc,
                             lb_security_group_id=web.security_group_id)
         web.attach_instances(fleet.instance_ids)
         sticky.attach_instances(fleet.instance_ids[:1])

@@ -96,12 +96,12 @@ def test_adopting_a_vpc_creates_no_network_resource(adopted):
     assert "aws_availability_zones" not in doc.get("data", {})
     assert not resources(doc, "aws_network_acl_rule"), "no internal_nacl_id: no NACL rule may be created"
     # The datacenter's own pieces are still there.
-    assert len(resources(doc, "aws_instance")) == 2 and only(doc, "aws_lb") and only(doc, "aws_rds_cluster")
+    assert only(doc, "aws_autoscaling_group")["min_size"] == 2 and only(doc, "aws_lb") and only(doc, "aws_rds_cluster")
 
 
 def test_adopted_network_places_every_tier_in_the_given_subnets(adopted):
     doc, pdc = adopted
-    assert {i["subnet_id"] for i in resources(doc, "aws_instance").values()} == set(DMZ[:2])
+    assert only(doc, "aws_autoscaling_group")["vpc_zone_identifier"] == list(DMZ)
     assert only(doc, "aws_lb")["subnets"] == list(PUBLIC)
     assert sorted(m["subnet_id"] for m in resources(doc, "aws_efs_mount_target").values()) == sorted(INTERNAL)
     assert only(doc, "aws_db_subnet_group")["subnet_ids"] == list(INTERNAL)

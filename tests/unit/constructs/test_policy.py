@@ -18,6 +18,7 @@ from constructs_lib.policy.facts import (
     DbClusterFacts,
     GlobalDatabaseFacts,
     GlobalEntryFacts,
+    GroupFacts,
     IngressFacts,
     InstanceFacts,
     LoadBalancerFacts,
@@ -61,9 +62,15 @@ def _single(**changes) -> StackFacts:
     return replace(base, **changes)
 
 
+def _group(azs: tuple[str, ...] = EU_AZS, **changes) -> GroupFacts:
+    return replace(GroupFacts("portal-dc2-portal", min_size=2, subnet_azs=azs, health_check_type="ELB",
+                              target_groups=1, path="s/dc2/fleet/asg/group"), **changes)
+
+
 def _multi(**changes) -> StackFacts:
+    # dc1 runs fixed instances, dc2 an Auto Scaling group: the rules accept both shapes.
     base = StackFacts(
-        name="multi-dc", datacenters=(_dc("dc1"), _dc("dc2", EU_AZS)),
+        name="multi-dc", datacenters=(_dc("dc1"), _dc("dc2", EU_AZS, instances=(), groups=(_group(),))),
         storage=_storage("dc1") + _storage("dc2"),
         ingress=(IngressFacts("dc1", "0.0.0.0/0", "tcp", 443, 443),
                  IngressFacts("dc2", "0.0.0.0/0", "tcp", 443, 443)),
@@ -88,7 +95,7 @@ def test_rule_passes_compliant_facts(rule_id, facts):
 
 
 def test_rules_are_registered_with_id_title_why_fix_and_level():
-    assert list(RULES) == [f"HA{i}" for i in range(1, 11)]
+    assert list(RULES) == [f"HA{i}" for i in range(1, 12)]
     for rule in RULES.values():
         assert rule.title and rule.why and rule.fix
         assert rule.level in ("error", "warning")
@@ -104,6 +111,17 @@ BAD = [
      "dc1: 1 portal instance in 1 distinct AZ"),
     ("HA2", _single(datacenters=(_dc(instances=(InstanceFacts("p0", AZS[0]), InstanceFacts("p1", AZS[0]))),)),
      "dc1: 2 portal instances in 1 distinct AZ"),
+    ("HA2", _single(datacenters=(_dc(instances=(), groups=(_group(AZS, min_size=1),)),)),
+     "dc1: 1 portal instance in 1 distinct AZ"),
+    ("HA2", _single(datacenters=(_dc(instances=(), groups=(_group((AZS[0],), min_size=3),)),)),
+     "dc1: 3 portal instances in 1 distinct AZ"),
+    ("HA11", _multi(datacenters=(_dc("dc1"), _dc("dc2", EU_AZS, instances=(),
+                                                  groups=(_group(health_check_type="EC2"),)))),
+     "[HA11] dc2: Auto Scaling group portal-dc2-portal health check type EC2, not ELB"),
+    ("HA11", _multi(datacenters=(_dc("dc1"), _dc("dc2", EU_AZS, instances=(),
+                                                  groups=(_group(health_check_type=None, target_groups=0),)))),
+     "dc2: Auto Scaling group portal-dc2-portal registers its instances in no target group and health check "
+     "type EC2 (the default), not ELB"),
     ("HA3", _multi(datacenters=(_dc("dc1"), _dc("dc2", EU_AZS, db_clusters=(
         DbClusterFacts("portal-dc2-db", node_azs=EU_AZS[:2]),)))),
      "[HA3] dc2: 2 DB nodes in 2 AZs (cluster portal-dc2-db): Aurora needs 3 nodes in 3 AZs"),

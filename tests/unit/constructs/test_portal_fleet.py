@@ -24,7 +24,8 @@ EFS = EfsMount(file_system_id="fs-0123456789abcdef0", access_point_id="fsap-0123
 
 @pytest.fixture(scope="module")
 def synth():
-    """One stack: a datacenter, its load balancer, an EFS fleet (S3 installer), a local-volume fleet."""
+    """One stack: a datacenter, its load balancer, fixed fleets: EFS (S3 installer) and local volumes.
+    (The Auto Scaling shape is in test_fleet_group.)"""
     from cdktf import TerraformVariable
     from cdktf_cdktf_provider_aws.efs_access_point import EfsAccessPoint
     from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem
@@ -46,7 +47,7 @@ def synth():
             stack, "efsfleet", datacenter=dc, lb_security_group_id=lb.security_group_id,
             props=PortalFleetProps(
                 efs=EfsMount(file_system_id=fs.id, access_point_id=ap.id, region="us-east-1"),
-                installer_s3_uri=INSTALLER_URI),
+                installer_s3_uri=INSTALLER_URI, auto_scaling=False),
         )
         peer = TerraformVariable(stack, "peer_cidr", type="string")
         efs_fleet.allow_egress("10.20.128.0/20", 2049, "NFS to the primary datacenter")

@@ -26,7 +26,9 @@ def test_references_providers_and_regions(synthesized):
     stack = SynthesizedStack("multi-dc", synthesized["multi-dc"])
     assert stack.datacenters == ["dc1", "dc2"]
     assert [stack.region_of(dc) for dc in stack.datacenters] == ["us-east-1", "eu-west-1"]
-    instance = stack.resources("aws_instance")[0]
+    local = SynthesizedStack("multi-dc-local", synthesized["multi-dc-local"])  # fixed instances by default
+    instance = local.resources("aws_instance")[0]
+    stack = local
     subnet = stack.referenced(instance.get("subnet_id"))
     assert subnet is not None and subnet.type == "aws_subnet" and subnet.tag("Tier") == "dmz"
     assert stack.datacenter_of(instance) == stack.datacenter_of(subnet) == "dc1"
@@ -55,3 +57,13 @@ def test_references_and_values():
     assert parse_reference("${element(x, 1)}") is None and parse_reference(3) is None
     assert (as_int(10), as_int("10"), as_int(True), as_int("${x}")) == (10, 10, None, None)
     assert (as_bool("true"), as_bool(False), as_bool("yes")) == (True, False, None)
+
+
+def test_user_data_of_an_instance_and_of_a_group_through_its_template_and_local(synthesized):
+    multi, local = (SynthesizedStack(a, synthesized[a]) for a in ("multi-dc", "multi-dc-local"))
+    [group, _] = multi.resources("aws_autoscaling_group")
+    assert "Storage mode: efs" in multi.user_data(group)
+    assert "Storage mode: data-volume" in local.user_data(local.resources("aws_instance")[0])
+    template = multi.referenced(group.block("launch_template").get("id"))
+    assert template is not None and multi.user_data(template) == multi.user_data(group)
+    assert str(template.get("user_data")).startswith("${base64encode(local.")

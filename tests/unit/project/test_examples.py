@@ -77,9 +77,8 @@ def test_existing_vpc_places_the_portal_in_the_looked_up_subnets(existing_vpc):
     subnets = existing_vpc["data"]["aws_subnet"]
     by_cidr = {s["cidr_block"]: k for k, s in subnets.items()}
     dmz = {"${data.aws_subnet." + by_cidr[c] + ".id}" for c in ("10.20.10.0/24", "10.20.11.0/24", "10.20.12.0/24")}
-    instances = resources(existing_vpc, "aws_instance").values()
-    assert len(instances) == 2 and {i["subnet_id"] for i in instances} <= dmz
-    assert len({i["subnet_id"] for i in instances}) == 2
+    group = only(existing_vpc, "aws_autoscaling_group")  # the default fleet: an Auto Scaling group
+    assert group["min_size"] == 2 and set(group["vpc_zone_identifier"]) == dmz
     (vpc_key,) = existing_vpc["data"]["aws_vpc"]
     assert {sg["vpc_id"] for sg in resources(existing_vpc, "aws_security_group").values()} == {
         "${data.aws_vpc." + vpc_key + ".id}"}
@@ -125,9 +124,10 @@ def test_three_region_shares_the_primary_efs(three_region):
     (fs_key, fs), = resources(three_region, "aws_efs_file_system").items()
     assert fs["provider"] == "aws.use1"
     assert only(three_region, "aws_efs_replication_configuration")["destination"]["region"] == "eu-west-1"
-    instances = resources(three_region, "aws_instance").values()
-    assert len(instances) == 6
-    assert all(ref("aws_efs_file_system", fs_key) in i["user_data"] for i in instances)
+    groups = resources(three_region, "aws_autoscaling_group").values()
+    assert len(groups) == 3 and sum(g["min_size"] for g in groups) == 6
+    user_data = three_region["locals"].values()  # each group's launch template encodes its local
+    assert len(user_data) == 3 and all(ref("aws_efs_file_system", fs_key) in text for text in user_data)
     private_zones = [z for z in resources(three_region, "aws_route53_zone").values() if "vpc" in z]
     assert sorted(z["provider"] for z in private_zones) == ["aws.apse1", "aws.euw1"]
 

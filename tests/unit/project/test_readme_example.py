@@ -17,4 +17,5 @@ def test_readme_library_example_synthesizes(tmp_path):
     exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})  # noqa: S102 - our own README
     doc = json.loads((tmp_path / "cdktf.out" / "stacks" / "portal" / "cdk.tf.json").read_text())
     assert "aws_vpc" not in doc["resource"] and "aws_subnet" not in doc["resource"]
-    assert len(doc["resource"]["aws_instance"]) == 2 and len(doc["resource"]["aws_rds_cluster_instance"]) == 3
+    assert next(iter(doc["resource"]["aws_autoscaling_group"].values()))["min_size"] == 2
+    assert len(doc["resource"]["aws_rds_cluster_instance"]) == 3
