@@ -41,8 +41,16 @@ def leftovers(manifest: dict[str, Any], project: str, aws: Clients | None = None
     for dc in manifest["datacenters"]:
         region = dc["region"]
         ec2, elb, rds, efs = aws("ec2", region), aws("elbv2", region), aws("rds", region), aws("efs", region)
-        reservations = ec2.describe_instances(
-            Filters=[{"Name": "instance-id", "Values": dc["instance_ids"]}])["Reservations"]
+        group = dc.get("autoscaling_group_name")
+        if group:
+            # The group's instances carry AWS's own tag (the provider's default tags do not reach them).
+            scaling = aws("autoscaling", region)
+            if scaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]:
+                left.append(f"{dc['name']}: Auto Scaling group {group}")
+            instance_filter = {"Name": "tag:aws:autoscaling:groupName", "Values": [group]}
+        else:
+            instance_filter = {"Name": "instance-id", "Values": dc["instance_ids"]}
+        reservations = ec2.describe_instances(Filters=[instance_filter])["Reservations"]
         left += [f"{dc['name']}: instance {i['InstanceId']} ({i['State']['Name']})"
                  for r in reservations for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
         if not _gone(ec2.describe_vpcs, "Vpcs", Filters=[{"Name": "vpc-id", "Values": [dc["vpc_id"]]}]):

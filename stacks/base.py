@@ -72,7 +72,13 @@ class PortalStack(TerraformStack):
         self.output(f"{name}_portal_url", pdc.portal_url, f"Entry point of datacenter {name} ({pdc.region}): its NLB")
         self.output(f"{name}_nlb_dns_name", pdc.load_balancer.nlb_dns_name, f"DNS name of the NLB of {name}")
         self.output(f"{name}_vpc_id", pdc.network.vpc_id, f"VPC id of datacenter {name}")
-        self.output(f"{name}_instance_ids", pdc.fleet.instance_ids, f"Portal instance ids of {name}")
+        fleet = pdc.fleet
+        group = fleet.group
+        if group is None:
+            self.output(f"{name}_instance_ids", fleet.instance_ids, f"Portal instance ids of {name}")
+        else:
+            self.output(f"{name}_autoscaling_group_name", group.group_name,
+                        f"Auto Scaling group keeping the portal instances of {name}")
         manifest: dict[str, Any] = {
             "name": name,
             "region": pdc.region,
@@ -83,7 +89,10 @@ class PortalStack(TerraformStack):
             "internal_subnet_ids": pdc.network.internal_subnet_ids,
             "dmz_route_table_ids": pdc.network.dmz_route_table_ids,
             "internal_route_table_ids": pdc.network.internal_route_table_ids,
-            "instance_ids": pdc.fleet.instance_ids,
+            "instance_ids": fleet.instance_ids,
+            "instance_count": fleet.props.instance_count,
+            "autoscaling_group_name": group.group_name if group is not None else None,
+            "health_check_grace_seconds": fleet.props.health_check_grace_seconds if group is not None else None,
             "portal_security_group_id": pdc.fleet.security_group_id,
             "nlb_arn": pdc.load_balancer.nlb_arn,
             "target_group_arn": pdc.load_balancer.target_group_arn,

@@ -69,7 +69,17 @@ def notice(settings: Settings, arch: ArchitectureSettings) -> str | None:
     return f"{settings.profile} profile, {arch.name}: " + "; ".join(changes)
 
 
+def cost(arch: ArchitectureSettings) -> str | None:
+    """What a setting of ``arch`` costs that the user may not expect (None: nothing to say)."""
+    if not arch.kind.shared_storage and arch.section("portal").get("auto_scaling") is True:
+        return (f"{arch.name}: portal.auto_scaling is on with local storage: an instance the Auto Scaling group "
+                "replaces starts with an empty data volume, and the files uploaded to the one it replaced are "
+                "lost (fixed instances, the default here, keep them until an operator acts)")
+    return None
+
+
 def notices(settings: Settings, only: tuple[str, ...] | None = None) -> list[str]:
-    """What the profile changes in each architecture (or those in ``only``) against cdktf.json, one line each."""
-    return [line for name, arch in settings.architectures.items()
-            if (only is None or name in only) and (line := notice(settings, arch)) is not None]
+    """What the profile changes in each architecture (or those in ``only``) against cdktf.json, and what a
+    setting costs, one line each."""
+    return [line for name, arch in settings.architectures.items() if only is None or name in only
+            for line in (notice(settings, arch), cost(arch)) if line is not None]

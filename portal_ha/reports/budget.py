@@ -36,6 +36,12 @@ EFS_REPLICATION_RPO = "15 min for most file systems"
 EFS_REPLICATION_SOURCE = ("EFS User Guide, Replicating file systems: an RPO of 15 minutes for most file systems "
                           "(https://docs.aws.amazon.com/efs/latest/ug/efs-replication.html)")
 
+ASG_REPLACEMENT_SOURCE = ("EC2 Auto Scaling User Guide, health checks: an instance no longer running is replaced "
+                          "immediately, even in the grace period; others 'within a few minutes' "
+                          "(https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-checks-overview.html). "
+                          "AWS publishes no launch time: 'it can take a few minutes for the instance to be ready' "
+                          "(https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/openssh.html)")
+
 
 @dataclass(frozen=True)
 class Row:
@@ -70,6 +76,47 @@ def _instance_az(stack: SynthesizedStack, instance: Resource) -> str:
     return az_label(subnet.get("availability_zone")) if subnet is not None else "unknown AZ"
 
 
+def _portal_slots(stack: SynthesizedStack) -> dict[str, list[str]]:
+    """The AZ of each portal instance a datacenter keeps: its fixed instances, and the ``min_size`` of each Auto
+    Scaling group, which AWS spreads evenly over the group's subnets."""
+    found: dict[str, list[str]] = {dc: [] for dc in stack.datacenters}
+    for instance in stack.resources("aws_instance"):
+        found.setdefault(stack.datacenter_of(instance), []).append(_instance_az(stack, instance))
+    for group in stack.resources("aws_autoscaling_group"):
+        zones = []
+        for ref in group.get("vpc_zone_identifier") or []:
+            subnet = stack.referenced(ref)
+            zones.append(az_label(subnet.get("availability_zone")) if subnet is not None else "unknown AZ")
+        size = int(group.get("min_size") or 0)
+        found.setdefault(stack.datacenter_of(group), []).extend(zones[i % len(zones)] for i in range(size)
+                                                                if zones)
+    return found
+
+
+def replacement_rows(stack: SynthesizedStack) -> list[Row]:
+    """A failed portal instance replaced: by its Auto Scaling group, or by nobody (fixed instances)."""
+    rows = []
+    grouped = set()
+    for group in stack.resources("aws_autoscaling_group"):
+        dc = stack.datacenter_of(group)
+        grouped.add(dc)
+        grace = int(group.get("health_check_grace_period") or 0)
+        elb = group.get("health_check_type") == "ELB"
+        rows.append(Row(
+            "instance replaced", dc, "launch time (minutes)", "automatic", MEETS if elb else MISSES,
+            f"Auto Scaling group {group.get('name')} replaces an instance that stops running at once, and one "
+            f"its {'NLB finds unhealthy' if elb else 'EC2 status checks find impaired (ELB health checks off)'} "
+            f"after the {grace} s grace period; the NLB sends the new one traffic once it is healthy. "
+            f"{ASG_REPLACEMENT_SOURCE}"))
+    for dc, slots in _portal_slots(stack).items():
+        if slots and dc not in grouped:
+            rows.append(Row(
+                "instance replaced", dc, "not replaced", "automatic", NOT_APPLICABLE,
+                "fixed instances (local storage: a replacement would start with an empty data volume, the seed's "
+                "trade-off); the others carry the load until an operator replaces it"))
+    return rows
+
+
 def instance_rows(stack: SynthesizedStack, targets: TargetSettings) -> list[Row]:
     """NLB detection of a dead portal instance: interval x unhealthy threshold, per target group."""
     rows = []
@@ -92,10 +139,10 @@ def az_rows(stack: SynthesizedStack, targets: TargetSettings) -> list[Row]:
     rows = []
     needed = targets.min_instances_for_full_load
     db_by_dc = _by_dc(stack, "aws_rds_cluster_instance")
-    for dc, instances in _by_dc(stack, "aws_instance").items():
+    for dc, instances in _portal_slots(stack).items():
         if not instances:
             continue
-        per_az = Counter(_instance_az(stack, i) for i in instances)
+        per_az = Counter(instances)
         worst_az, lost = per_az.most_common(1)[0]
         left = len(instances) - lost
         db_zones = Counter(az_label(n.get("availability_zone")) for n in db_by_dc.get(dc, []))
@@ -170,7 +217,7 @@ def capacity_rows(stack: SynthesizedStack, targets: TargetSettings) -> list[Row]
         Row("capacity", dc, f"{len(instances)} instances", f">= {needed} (full load alone)",
             MEETS if len(instances) >= needed else MISSES,
             f"min_instances_for_full_load = {needed} (context.targets)")
-        for dc, instances in _by_dc(stack, "aws_instance").items() if instances
+        for dc, instances in _portal_slots(stack).items() if instances
     ]
 
 
@@ -207,7 +254,7 @@ def data_loss_rows(stack: SynthesizedStack) -> list[Row]:
 
 def build(stack: SynthesizedStack, targets: TargetSettings) -> list[Row]:
     """Every row of the failover budget, in the order an operator reads it."""
-    return [*instance_rows(stack, targets), *az_rows(stack, targets), *db_writer_rows(stack),
+    return [*instance_rows(stack, targets), *replacement_rows(stack), *az_rows(stack, targets), *db_writer_rows(stack),
             *datacenter_rows(stack, targets), *capacity_rows(stack, targets), *data_loss_rows(stack)]
 
 

@@ -49,9 +49,30 @@ class Rules:
         return register
 
 
+def group(dc: dict[str, Any], aws: Clients) -> dict[str, Any] | None:
+    """The datacenter's Auto Scaling group as AWS describes it (None: fixed instances, or no such group)."""
+    name = dc.get("autoscaling_group_name")
+    if not name:
+        return None
+    found = aws("autoscaling", dc["region"]).describe_auto_scaling_groups(AutoScalingGroupNames=[name])
+    groups: list[dict[str, Any]] = found["AutoScalingGroups"]
+    return groups[0] if groups else None
+
+
+def instance_ids(dc: dict[str, Any], aws: Clients) -> list[str]:
+    """The portal instances' ids: the fixed ones, or those the Auto Scaling group holds now."""
+    if not dc.get("autoscaling_group_name"):
+        return list(dc["instance_ids"])
+    found = group(dc, aws)
+    return [i["InstanceId"] for i in found["Instances"]] if found else []
+
+
 def instances(dc: dict[str, Any], aws: Clients) -> list[dict[str, Any]]:
     """The portal instances of a datacenter, as EC2 describes them."""
-    found = aws("ec2", dc["region"]).describe_instances(InstanceIds=dc["instance_ids"])["Reservations"]
+    ids = instance_ids(dc, aws)
+    if not ids:
+        return []
+    found = aws("ec2", dc["region"]).describe_instances(InstanceIds=ids)["Reservations"]
     return [i for r in found for i in r["Instances"]]
 
 

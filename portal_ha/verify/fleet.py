@@ -13,7 +13,7 @@ from constructs_lib.thresholds import (
 )
 
 from ..aws import Clients
-from .core import FAIL, PASS, SKIP, Result, Rules, instances, verdict
+from .core import FAIL, PASS, SKIP, Result, Rules, group, instance_ids, instances, verdict
 
 rules = Rules()
 
@@ -34,6 +34,46 @@ def check_portal_instances(manifest: dict[str, Any], aws: Clients) -> Iterator[R
         if outside:
             detail += f"; outside the DMZ subnets: {', '.join(outside)}"
         yield Result("portal-instances", dc["name"], PASS if ok else FAIL, detail)
+
+
+@rules("portal-group")
+def check_portal_group(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """The Auto Scaling group keeps ``instance_count`` (>= ``MIN_PORTAL_INSTANCES``) instances in service over
+    >= ``MIN_PORTAL_INSTANCES`` AZs, replaces on ELB health checks, and every instance in service is healthy in
+    the load balancer's target group."""
+    for dc in manifest["datacenters"]:
+        if not dc.get("autoscaling_group_name"):
+            yield Result("portal-group", dc["name"], SKIP,
+                         f"fixed instances ({manifest['architecture']}.portal.auto_scaling is off)")
+            continue
+        found = group(dc, aws)
+        if found is None:
+            yield Result("portal-group", dc["name"], FAIL, f"no Auto Scaling group {dc['autoscaling_group_name']}")
+            continue
+        problems = []
+        desired, wanted = found["DesiredCapacity"], max(dc["instance_count"], MIN_PORTAL_INSTANCES)
+        if found["MinSize"] < wanted or desired < wanted:
+            problems.append(f"min {found['MinSize']} / desired {desired}, below {wanted}")
+        in_service = [i for i in found["Instances"] if i["LifecycleState"] == "InService"]
+        azs = {i["AvailabilityZone"] for i in in_service}
+        if len(in_service) < desired:
+            problems.append(f"{len(in_service)} of {desired} in service")
+        if len(azs) < MIN_PORTAL_INSTANCES:
+            problems.append(f"in service in {len(azs)} AZ(s)")
+        if found.get("HealthCheckType") != "ELB":
+            problems.append(f"health check type {found.get('HealthCheckType')}, not ELB")
+        if dc["target_group_arn"] not in found.get("TargetGroupARNs", []):
+            problems.append("not attached to the load balancer's target group")
+        health = {t["Target"]["Id"]: t["TargetHealth"]["State"] for t in aws("elbv2", dc["region"])
+                  .describe_target_health(TargetGroupArn=dc["target_group_arn"])["TargetHealthDescriptions"]}
+        unhealthy = [f"{i['InstanceId']} {health.get(i['InstanceId'], 'not registered')}" for i in in_service
+                     if health.get(i["InstanceId"]) != "healthy"]
+        if unhealthy:
+            problems.append(f"not healthy in the target group: {', '.join(unhealthy)}")
+        yield verdict("portal-group", dc["name"], problems,
+                      f"{found['AutoScalingGroupName']}: {len(in_service)} of {desired} in service in "
+                      f"{len(azs)} AZs, ELB health checks (grace {found.get('HealthCheckGracePeriod')} s), "
+                      "all healthy in the target group")
 
 
 @rules("instance-hardening")
@@ -86,7 +126,7 @@ def check_load_balancer(manifest: dict[str, Any], aws: Clients) -> Iterator[Resu
             problems.append(f"health check {tg.get('HealthCheckProtocol')} every {interval} s")
         registered = {t["Target"]["Id"] for t in
                       elb.describe_target_health(TargetGroupArn=dc["target_group_arn"])["TargetHealthDescriptions"]}
-        missing = sorted(set(dc["instance_ids"]) - registered)
+        missing = sorted(set(instance_ids(dc, aws)) - registered)
         if missing:
             problems.append(f"not registered: {', '.join(missing)}")
         yield verdict("load-balancer", dc["name"], problems,

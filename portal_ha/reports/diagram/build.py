@@ -46,9 +46,9 @@ def _firewall(stack: SynthesizedStack, sg: Resource | None, port: int) -> Group 
 _STORAGE = {"efs": "shared EFS", "data-volume": "local volume", "root-volume": "root volume"}
 
 
-def _storage_mode(instance: Resource) -> str:
+def _storage_mode(stack: SynthesizedStack, instance: Resource) -> str:
     """Where the portal keeps its shared paths, from the header the user-data template writes."""
-    match = re.search(r"Storage mode: ([\w-]+)", str(instance.get("user_data", "")))
+    match = re.search(r"Storage mode: ([\w-]+)", stack.user_data(instance))
     return _STORAGE.get(match.group(1), match.group(1)) if match else "unknown storage"
 
 
@@ -132,9 +132,19 @@ class _Builder:
             subnet = stack.referenced(instance.get("subnet_id"))
             az = az_label(subnet.get("availability_zone")) if subnet else "unknown AZ"
             name = _name(instance, instance.name)
-            node = Node(name, f"{name}\n{az} · {_storage_mode(instance)}", "instance")
+            node = Node(name, f"{name}\n{az} · {_storage_mode(stack, instance)}", "instance")
             self.instances[dc].append(node)
             sg = _first(stack, instance.get("vpc_security_group_ids"))
+            self._guarded(tiers["dmz"], sg, 443).nodes.append(node)
+
+        for group in self._mine("aws_autoscaling_group", dc):
+            template = stack.referenced(group.block("launch_template").get("id"), "aws_launch_template")
+            zones = len(group.get("vpc_zone_identifier") or [])
+            name = _name(group, group.name)
+            node = Node(name, f"{name}\nAuto Scaling group · {group.get('min_size')} to {group.get('max_size')} "
+                        f"instances over {zones} AZs · {_storage_mode(stack, group)}", "instance")
+            self.instances[dc].append(node)
+            sg = _first(stack, template.get("vpc_security_group_ids")) if template is not None else None
             self._guarded(tiers["dmz"], sg, 443).nodes.append(node)
 
         for fs in self._mine("aws_efs_file_system", dc):
@@ -232,6 +242,16 @@ class _Builder:
                     self.diagram.link(self.nlbs[lb.address].id, _name(instance, instance.name),
                                       f"TCP {attachment.get('port')}")
 
+        for attachment in stack.resources("aws_autoscaling_attachment"):
+            group = stack.referenced(attachment.get("autoscaling_group_name"), "aws_autoscaling_group")
+            target_group = stack.referenced(attachment.get("lb_target_group_arn"))
+            for listener in stack.resources("aws_lb_listener"):
+                forwards = [stack.referenced(a.get("target_group_arn")) for a in listener.blocks("default_action")]
+                lb = stack.referenced(listener.get("load_balancer_arn"))
+                if target_group in forwards and lb is not None and group is not None and lb.address in self.nlbs:
+                    self.diagram.link(self.nlbs[lb.address].id, _name(group, group.name),
+                                      f"TCP {target_group.get('port') if target_group else ''}".strip())
+
     def _peering(self) -> None:
         for peering in self.stack.resources("aws_vpc_peering_connection"):
             a = self.stack.datacenter_of(peering)
@@ -256,8 +276,8 @@ class _Builder:
         """Instances -> the EFS their user data mounts; instances -> their own DC's cluster, whose firewall
         admits the portal's security group (secondaries forward writes, so MySQL never crosses DCs)."""
         stack = self.stack
-        for instance in stack.resources("aws_instance"):
-            user_data = str(instance.get("user_data", ""))
+        for instance in stack.resources("aws_instance", "aws_autoscaling_group"):
+            user_data = stack.user_data(instance)
             for address, efs in self.file_systems.items():
                 owner = stack.resource(address)
                 if owner is not None and "${" + address + ".id}" in user_data:

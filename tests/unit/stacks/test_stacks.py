@@ -30,14 +30,24 @@ def stack(request, synthesized):
 
 
 def test_every_datacenter_has_two_instances_in_distinct_azs(stack):
+    """multi-dc-local: fixed instances (local storage, the default); the others: an Auto Scaling group per DC."""
     name, doc = stack
     subnets = resources(doc, "aws_subnet")
-    for provider, instances in by_provider(doc, "aws_instance").items():
-        assert len(instances) >= 2, f"{name} {provider}"
-        azs = {subnets[_logical_id(i["subnet_id"])]["availability_zone"] for i in instances}
-        tiers = {subnets[_logical_id(i["subnet_id"])]["tags"]["Tier"] for i in instances}
-        assert len(azs) == len(instances) and tiers == {"dmz"}, f"{name} {provider}"
-    assert len(by_provider(doc, "aws_instance")) == (1 if name == "single-dc" else 2)
+    fleets = by_provider(doc, "aws_instance" if name == "multi-dc-local" else "aws_autoscaling_group")
+    for provider, instances in fleets.items():
+        if name == "multi-dc-local":
+            assert len(instances) >= 2, f"{name} {provider}"
+            placed = [i["subnet_id"] for i in instances]
+        else:
+            [group] = instances
+            assert group["min_size"] >= 2 and group["desired_capacity"] == group["min_size"], f"{name} {provider}"
+            placed = group["vpc_zone_identifier"]
+        azs = {subnets[_logical_id(s)]["availability_zone"] for s in placed}
+        tiers = {subnets[_logical_id(s)]["tags"]["Tier"] for s in placed}
+        assert len(azs) == len(placed) >= 2 and tiers == {"dmz"}, f"{name} {provider}"
+    assert len(fleets) == (1 if name == "single-dc" else 2)
+    other = "aws_autoscaling_group" if name == "multi-dc-local" else "aws_instance"
+    assert resources(doc, other) == {}
 
 
 def test_instances_are_hardened(stack):
@@ -48,6 +58,11 @@ def test_instances_are_hardened(stack):
         assert "key_name" not in instance
         assert instance["root_block_device"]["encrypted"] is True
         assert instance["monitoring"] is True
+    for template in resources(doc, "aws_launch_template").values():
+        assert template["metadata_options"]["http_tokens"] == "required"
+        assert "network_interfaces" not in template and "key_name" not in template
+        assert all(m["ebs"]["encrypted"] == "true" for m in template["block_device_mappings"])
+        assert template["monitoring"] == {"enabled": True}
     for subnet in resources(doc, "aws_subnet").values():
         assert subnet["map_public_ip_on_launch"] is False
 
@@ -63,6 +78,8 @@ def test_nlb_listens_on_443_with_fast_tcp_health_checks(stack):
         assert check["protocol"] == "TCP" and check["interval"] <= 10 and check["unhealthy_threshold"] <= 3
     attachments = resources(doc, "aws_lb_target_group_attachment")
     assert len(attachments) == len(resources(doc, "aws_instance"))
+    group_attachments = resources(doc, "aws_autoscaling_attachment")
+    assert len(group_attachments) == len(resources(doc, "aws_autoscaling_group"))
 
 
 def test_only_443_is_open_to_the_world(stack):
@@ -78,7 +95,7 @@ def test_only_443_is_open_to_the_world(stack):
 def test_db_clusters_have_three_encrypted_nodes_in_distinct_azs(stack):
     _, doc = stack
     clusters = resources(doc, "aws_rds_cluster")
-    assert len(clusters) == len(by_provider(doc, "aws_instance"))
+    assert len(clusters) == len(by_provider(doc, "aws_lb"))  # one per datacenter
     instances = resources(doc, "aws_rds_cluster_instance").values()
     for logical_id, cluster in clusters.items():
         assert cluster["storage_encrypted"] is True and cluster["deletion_protection"] is True

@@ -50,7 +50,8 @@ def test_every_drawn_thing_is_a_resource_of_the_stack(arch, synthesized, models)
     resources = synthesized[arch]["resource"]
     kinds = _kinds(models[arch])
     assert kinds["nlb"] == len(resources["aws_lb"])
-    assert kinds["instance"] == len(resources["aws_instance"])
+    # a node per fixed instance, or one per Auto Scaling group
+    assert kinds["instance"] == len(resources.get("aws_instance", {})) + len(resources.get("aws_autoscaling_group", {}))
     assert kinds["aurora-cluster"] == len(resources["aws_rds_cluster"])
     assert kinds["aurora-node"] == len(resources["aws_rds_cluster_instance"])
     assert kinds.get("efs", 0) == len(resources.get("aws_efs_file_system", {}))
@@ -71,11 +72,11 @@ def test_multi_dc_traffic_and_replication_links(models):
     links = {(link.source, link.target, link.label) for link in models["multi-dc"].links}
     assert ("users", "route53", "DNS") in links
     assert ("route53", "portal-dc2-nlb", "dc2 + health check") in links
-    assert ("portal-dc2-nlb", "portal-dc2-portal-0", "TCP 443") in links
+    assert ("portal-dc2-nlb", "portal-dc2-portal", "TCP 443") in links  # the Auto Scaling group
     # dc2 mounts the primary DC's EFS over the peering; MySQL stays in each DC (write forwarding).
-    assert ("portal-dc2-portal-0", "peering-dc1-dc2", "NFS 2049 (TLS)") in links
+    assert ("portal-dc2-portal", "peering-dc1-dc2", "NFS 2049 (TLS)") in links
     assert ("peering-dc1-dc2", "portal-dc1-efs", "NFS 2049 (TLS)") in links
-    assert ("portal-dc2-portal-0", "portal-dc2-db", "MySQL 3306") in links
+    assert ("portal-dc2-portal", "portal-dc2-db", "MySQL 3306") in links
     assert not any(t == "portal-dc1-db" and s.startswith("portal-dc2-portal") for s, t, _ in links)
     assert ("portal-dc1-db", "portal-dc2-db", "Aurora global replication") in links
     assert ("portal-dc2-db", "portal-dc1-db", "write forwarding") in links

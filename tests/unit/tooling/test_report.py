@@ -139,8 +139,8 @@ def test_report_json_and_markdown(monkeypatch):
     result = CliRunner().invoke(main, ["report", "multi-dc", "--json", "--check"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output[result.output.index("["):])
-    assert {r["failure"] for r in rows} == {"instance", "AZ", "DB writer", "datacenter", "capacity",
-                                            "region (database)", "region (shared files)"}
+    assert {r["failure"] for r in rows} == {"instance", "instance replaced", "AZ", "DB writer", "datacenter",
+                                            "capacity", "region (database)", "region (shared files)"}
     both = CliRunner().invoke(main, ["report", "multi-dc", "--json", "--markdown"])
     assert both.exit_code == 2 and "choose one of --markdown and --json" in both.output
 
@@ -151,3 +151,25 @@ def test_readme_embeds_the_current_report_of_each_architecture(synthesized, repo
         rows = report.build(SynthesizedStack(arch, synthesized[arch]), repo_settings.targets)
         block = f"<!-- report:{arch} -->\n{report.render_markdown(arch, rows)}<!-- /report:{arch} -->"
         assert block in readme, f"README's {arch} report is stale: run scripts/docs"
+
+
+def test_an_auto_scaling_group_replaces_and_fixed_instances_do_not(synthesized):
+    groups = report.replacement_rows(SynthesizedStack("multi-dc", synthesized["multi-dc"]))
+    assert [(r.scope, r.status) for r in groups] == [("dc1", report.MEETS), ("dc2", report.MEETS)]
+    assert all("after the 300 s grace period" in r.basis and "health-checks-overview" in r.basis for r in groups)
+    fixed = report.replacement_rows(SynthesizedStack("multi-dc-local", synthesized["multi-dc-local"]))
+    assert [(r.scope, r.figure, r.status) for r in fixed] == [("dc1", "not replaced", report.NOT_APPLICABLE),
+                                                               ("dc2", "not replaced", report.NOT_APPLICABLE)]
+
+
+def test_a_group_without_elb_health_checks_misses_and_its_min_size_counts_per_az():
+    document = {"provider": {"aws": [{"alias": "dc1", "region": "us-east-1"}]}, "resource": {
+        "aws_subnet": {f"s{i}": {"provider": "aws.dc1", "availability_zone": f"us-east-1{z}"}
+                       for i, z in enumerate("ab")},
+        "aws_autoscaling_group": {"g": {"provider": "aws.dc1", "name": "g", "min_size": 3,
+                                        "vpc_zone_identifier": ["${aws_subnet.s0.id}", "${aws_subnet.s1.id}"]}}}}
+    stack = SynthesizedStack("s", document)
+    [row] = report.replacement_rows(stack)
+    assert row.status == report.MISSES and "EC2 status checks" in row.basis
+    [az] = report.az_rows(stack, TargetSettings())
+    assert az.figure == "1 of 3 instances left"  # 2 in us-east-1a, 1 in us-east-1b
