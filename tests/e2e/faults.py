@@ -49,8 +49,27 @@ def _other_than_efs(manifest: dict[str, Any]) -> dict[str, Any] | None:
     return next((dc for dc in manifest["datacenters"] if owner and dc["name"] != owner["name"]), None)
 
 
+def portal_instance_ids(aws: Clients, dc: dict[str, Any]) -> list[str]:
+    """The datacenter's portal instances now: the fixed ones, or those its Auto Scaling group holds."""
+    group = dc.get("autoscaling_group_name")
+    if not group:
+        return list(dc["instance_ids"])
+    found = aws("autoscaling", dc["region"]).describe_auto_scaling_groups(AutoScalingGroupNames=[group])
+    return sorted(i["InstanceId"] for i in found["AutoScalingGroups"][0]["Instances"])
+
+
+def _grouped(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    return next((dc for dc in manifest["datacenters"] if dc.get("autoscaling_group_name")), None)
+
+
+def _ec2_health_checks(aws: Clients, manifest: dict[str, Any], dc: dict[str, Any]) -> Restore:
+    scaling, group = aws("autoscaling", dc["region"]), dc["autoscaling_group_name"]
+    scaling.update_auto_scaling_group(AutoScalingGroupName=group, HealthCheckType="EC2")
+    return lambda: scaling.update_auto_scaling_group(AutoScalingGroupName=group, HealthCheckType="ELB")
+
+
 def _monitoring_off(aws: Clients, manifest: dict[str, Any], dc: dict[str, Any]) -> Restore:
-    ec2, victim = aws("ec2", dc["region"]), dc["instance_ids"][0]
+    ec2, victim = aws("ec2", dc["region"]), portal_instance_ids(aws, dc)[0]
     ec2.unmonitor_instances(InstanceIds=[victim])
     return lambda: ec2.monitor_instances(InstanceIds=[victim])
 
@@ -117,6 +136,7 @@ def _replication_deleted(aws: Clients, manifest: dict[str, Any], dc: dict[str, A
 
 
 FAULTS = [
+    Fault("portal-group", _grouped, _ec2_health_checks),
     Fault("detailed-monitoring", _first, _monitoring_off),
     Fault("db-performance-insights", _first, _performance_insights_off),
     Fault("db-parameter-group", _first, _parameter_changed),

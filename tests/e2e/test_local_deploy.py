@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
 import pytest
 
 from portal_ha import emulator, terraform, toolchain
@@ -28,8 +27,9 @@ pytestmark = [pytest.mark.terraform, pytest.mark.e2e]
 # The rows each architecture must have seen failing under fault injection (its production features).
 _EVERYWHERE = {"detailed-monitoring", "db-performance-insights", "db-parameter-group"}
 EXPECTED_FAULTS = {
-    "single-dc": _EVERYWHERE | {"efs-backup", "efs-tls-policy"},
-    "multi-dc": _EVERYWHERE | {"efs-backup", "efs-tls-policy", "efs-private-zone", "efs-replication"},
+    "single-dc": _EVERYWHERE | {"portal-group", "efs-backup", "efs-tls-policy"},
+    "multi-dc": _EVERYWHERE | {"portal-group", "efs-backup", "efs-tls-policy", "efs-private-zone",
+                               "efs-replication"},
     "multi-dc-local": _EVERYWHERE,
 }
 
@@ -100,6 +100,58 @@ def _inject_faults(project: Project, arch: str, manifest: dict, endpoint: str) -
     return seen
 
 
+def _lose_an_instance(project: Project, arch: str, manifest: dict, endpoint: str) -> None:
+    """A portal instance of the first datacenter dies. Fixed instances: verify names the DC and rule. An Auto
+    Scaling group: it replaces a terminated instance in the same AZ, so verify passes again with the new one;
+    with its ReplaceUnhealthy process suspended, a stopped instance fails verify as a fixed one does, and
+    resuming the process heals the group."""
+    aws = faults.clients(endpoint)
+    dc = manifest["datacenters"][0]
+    ec2 = aws("ec2", dc["region"])
+    before = faults.portal_instance_ids(aws, dc)
+    group = dc.get("autoscaling_group_name")
+    if not group:
+        ec2.stop_instances(InstanceIds=[before[0]])
+        assert ("portal-instances", dc["name"]) in _failing(project, arch)
+        ec2.start_instances(InstanceIds=[before[0]])
+        return
+    zone = {i["InstanceId"]: i["Placement"]["AvailabilityZone"]
+            for r in ec2.describe_instances(InstanceIds=before)["Reservations"] for i in r["Instances"]}
+    ec2.terminate_instances(InstanceIds=[before[0]])
+    assert _failing(project, arch) == set()
+    after = faults.portal_instance_ids(aws, dc)
+    replacement = (set(after) - set(before)).pop()
+    assert before[0] not in after and len(after) == len(before)
+    placed = ec2.describe_instances(InstanceIds=[replacement])["Reservations"][0]["Instances"][0]
+    assert placed["Placement"]["AvailabilityZone"] == zone[before[0]]
+    scaling = aws("autoscaling", dc["region"])
+    scaling.suspend_processes(AutoScalingGroupName=group, ScalingProcesses=["ReplaceUnhealthy"])
+    ec2.stop_instances(InstanceIds=[replacement])
+    assert ("portal-instances", dc["name"]) in _failing(project, arch)
+    scaling.resume_processes(AutoScalingGroupName=group, ScalingProcesses=["ReplaceUnhealthy"])
+    assert _failing(project, arch) == set()
+
+
+def _rolling_update(project: Project, arch: str, manifest: dict, directory: Path, env: dict[str, str]) -> None:
+    """A new instance type rolls every group through an instance refresh; verify passes throughout the end
+    state, every instance runs the new type, and a re-plan shows no change."""
+    config = json.loads((project.root / "cdktf.json").read_text())
+    config["context"][arch].setdefault("portal", {})["instance_type"] = "m6i.xlarge"
+    (project.root / "cdktf.json").write_text(json.dumps(config, indent=2))
+    aws = faults.clients(env["AWS_ENDPOINT_URL"])
+    before = {dc["name"]: faults.portal_instance_ids(aws, dc) for dc in manifest["datacenters"]}
+    up = project.run("up", arch, "--local")
+    assert "updated aws_autoscaling_group" in up.stderr, up.stderr
+    assert _failing(project, arch) == set()
+    for dc in manifest["datacenters"]:
+        after = faults.portal_instance_ids(aws, dc)
+        assert len(after) == len(before[dc["name"]]) and not set(after) & set(before[dc["name"]])
+        described = aws("ec2", dc["region"]).describe_instances(InstanceIds=after)["Reservations"]
+        assert {i["InstanceType"] for r in described for i in r["Instances"]} == {"m6i.xlarge"}
+    drift = _drift(terraform.plan_json(directory, env))
+    assert drift == [], "\n".join(drift)
+
+
 def _lifecycle(tmp_path: Path, arch: str) -> None:
     project = Project(tmp_path)
     try:
@@ -118,14 +170,10 @@ def _lifecycle(tmp_path: Path, arch: str) -> None:
         drift = _drift(terraform.plan_json(directory, env))
         assert drift == [], "\n".join(drift)
 
-        # Fault injection: stop one portal instance of the first datacenter; verify must name DC and rule.
         manifest = json.loads(terraform.outputs(directory, env)["verify_manifest"])
-        victim_dc = manifest["datacenters"][0]
-        ec2 = boto3.client("ec2", region_name=victim_dc["region"], endpoint_url=env["AWS_ENDPOINT_URL"],
-                           aws_access_key_id="test", aws_secret_access_key="test")
-        ec2.stop_instances(InstanceIds=[victim_dc["instance_ids"][0]])
-        assert ("portal-instances", victim_dc["name"]) in _failing(project, arch)
-        ec2.start_instances(InstanceIds=[victim_dc["instance_ids"][0]])
+        _lose_an_instance(project, arch, manifest, env["AWS_ENDPOINT_URL"])
+        if any(dc.get("autoscaling_group_name") for dc in manifest["datacenters"]):
+            _rolling_update(project, arch, manifest, directory, env)
 
         seen = _inject_faults(project, arch, manifest, env["AWS_ENDPOINT_URL"])
         assert set(seen) == EXPECTED_FAULTS[arch], seen
