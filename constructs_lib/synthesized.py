@@ -198,6 +198,13 @@ class SynthesizedStack:
 _ENCODED_LOCAL = re.compile(r"\$\{base64encode\(local\.([\w-]+)\)\}")
 
 
+def group_placement(zones: list[str], size: int) -> list[str]:
+    """Where an Auto Scaling group of ``size`` instances puts them: AWS spreads them evenly over the distinct
+    AZs of its subnets (``zones``, in order), so the AZ of each instance, round robin."""
+    distinct = list(dict.fromkeys(zones))
+    return [distinct[i % len(distinct)] for i in range(size)] if distinct else []
+
+
 def az_index(expression: object) -> int | None:
     """The AZ index in ``${element(data.aws_availability_zones.X.names, N)}``; None for a literal AZ name."""
     match = _AZ_INDEX.search(str(expression))

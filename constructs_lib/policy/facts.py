@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..synthesized import Resource, SynthesizedStack, as_bool, as_int, block
+from ..synthesized import Resource, SynthesizedStack, as_bool, as_int, block, group_placement
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ class GroupFacts:
     @property
     def azs(self) -> tuple[str, ...]:
         """The distinct AZs its ``min_size`` instances occupy (as many as there are instances, at most)."""
-        distinct = tuple(dict.fromkeys(az for az in self.subnet_azs if az is not None))
-        return distinct[: self.min_size or 0]
+        placed = group_placement([az for az in self.subnet_azs if az is not None], self.min_size or 0)
+        return tuple(dict.fromkeys(placed))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from constructs_lib.synthesized import Resource, SynthesizedStack, az_label
+from constructs_lib.synthesized import Resource, SynthesizedStack, az_label, group_placement
 from constructs_lib.thresholds import (
     GA_DEFAULT_INTERVAL_SECONDS,
     GA_DEFAULT_THRESHOLD_COUNT,
@@ -87,9 +87,8 @@ def _portal_slots(stack: SynthesizedStack) -> dict[str, list[str]]:
         for ref in group.get("vpc_zone_identifier") or []:
             subnet = stack.referenced(ref)
             zones.append(az_label(subnet.get("availability_zone")) if subnet is not None else "unknown AZ")
-        size = int(group.get("min_size") or 0)
-        found.setdefault(stack.datacenter_of(group), []).extend(zones[i % len(zones)] for i in range(size)
-                                                                if zones)
+        found.setdefault(stack.datacenter_of(group), []).extend(
+            group_placement(zones, int(group.get("min_size") or 0)))
     return found
 
 

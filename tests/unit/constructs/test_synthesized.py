@@ -67,3 +67,11 @@ def test_user_data_of_an_instance_and_of_a_group_through_its_template_and_local(
     template = multi.referenced(group.block("launch_template").get("id"))
     assert template is not None and multi.user_data(template) == multi.user_data(group)
     assert str(template.get("user_data")).startswith("${base64encode(local.")
+
+
+def test_a_group_spreads_its_instances_evenly_over_its_distinct_zones():
+    from constructs_lib.synthesized import group_placement
+
+    assert group_placement(["a", "b", "c"], 5) == ["a", "b", "c", "a", "b"]
+    assert group_placement(["a", "a", "b"], 3) == ["a", "b", "a"]  # two subnets in one AZ count once
+    assert group_placement([], 2) == [] and group_placement(["a"], 0) == []
