@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from typing import Any
 
 import click
 
@@ -57,14 +58,34 @@ def plan(arch: str, local: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(digest, indent=2))
         return
-    counts: dict[str, int] = {}
-    for address in digest["resources"]:
-        rtype = address.split(".")[0]
-        counts[rtype] = counts.get(rtype, 0) + 1
-    for rtype, count in sorted(counts.items()):
-        click.echo(f"  {count:3d}  {rtype}")
-    click.echo(f"plan of {arch}: {len(digest['resources'])} resources to create, "
-               f"{len(digest['outputs'])} outputs ({time.monotonic() - started:.1f} s)")
+    for line in plan_lines(arch, digest):
+        click.echo(line)
+    say(f"planned in {time.monotonic() - started:.1f} s")
+
+
+PLAN_ACTIONS = (("create", ["create"]), ("update", ["update"]), ("replace", ["delete", "create"]),
+                ("replace", ["create", "delete"]), ("destroy", ["delete"]))
+
+
+def plan_lines(arch: str, digest: dict[str, Any]) -> list[str]:
+    """What a plan digest changes: a line per action and resource type, then the totals (resources the plan
+    leaves as they are count as unchanged, so a plan right after ``up`` reads "no changes")."""
+    counts: dict[tuple[str, str], int] = {}
+    unchanged = 0
+    for address, resource in digest["resources"].items():
+        action = next((name for name, actions in PLAN_ACTIONS if resource["actions"] == actions), None)
+        if action is None:
+            unchanged += 1
+            continue
+        key = (action, address.split(".")[0])
+        counts[key] = counts.get(key, 0) + 1
+    lines = [f"  {count:3d}  {action:<7}  {rtype}" for (action, rtype), count in sorted(counts.items())]
+    totals = {name: sum(c for (a, _), c in counts.items() if a == name)
+              for name in ("create", "update", "replace", "destroy")}
+    changes = ", ".join(f"{n} to {name}" for name, n in totals.items() if n)
+    lines.append(f"plan of {arch}: {changes or 'no changes'}; {unchanged} unchanged, "
+                 f"{len(digest['outputs'])} outputs")
+    return lines
 
 
 def _target(local: bool, threads: int | None) -> str:

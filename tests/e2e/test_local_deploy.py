@@ -169,6 +169,8 @@ def _lifecycle(tmp_path: Path, arch: str) -> None:
                "PORTAL_HA_CONFIG": project.env["PORTAL_HA_CONFIG"]}
         drift = _drift(terraform.plan_json(directory, env))
         assert drift == [], "\n".join(drift)
+        planned = project.run("plan", arch, "--local").stdout
+        assert f"plan of {arch}: no changes;" in planned, planned
 
         manifest = json.loads(terraform.outputs(directory, env)["verify_manifest"])
         _lose_an_instance(project, arch, manifest, env["AWS_ENDPOINT_URL"])

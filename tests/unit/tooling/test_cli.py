@@ -31,3 +31,24 @@ def test_emulator_starts_is_reused_and_stops(tmp_path):
         assert emulator.stop(state) is True
     assert emulator.status(state) is None
     assert emulator.stop(state) is False
+
+
+def _digest(**actions):
+    return {"resources": {address: {"actions": a, "values": {}} for address, a in actions.items()},
+            "outputs": {"portal_url": "x"}}
+
+
+def test_plan_lines_count_each_action_and_say_no_changes_when_there_are_none():
+    from portal_ha.cli.deploy import plan_lines
+
+    fresh = plan_lines("multi-dc", _digest(**{"aws_vpc.a": ["create"], "aws_vpc.b": ["create"],
+                                              "aws_lb.c": ["create"]}))
+    assert fresh == ["    1  create   aws_lb", "    2  create   aws_vpc",
+                     "plan of multi-dc: 3 to create; 0 unchanged, 1 outputs"]
+    mixed = plan_lines("multi-dc", _digest(**{"aws_vpc.a": ["no-op"], "aws_lb.b": ["update"],
+                                              "aws_instance.c": ["delete", "create"], "aws_eip.d": ["delete"],
+                                              "aws_efs_file_system.e": ["create", "delete"]}))
+    assert mixed[-1] == "plan of multi-dc: 1 to update, 2 to replace, 1 to destroy; 1 unchanged, 1 outputs"
+    assert "    1  replace  aws_instance" in mixed
+    settled = plan_lines("multi-dc", _digest(**{"aws_vpc.a": ["no-op"], "aws_lb.b": ["no-op"]}))
+    assert settled == ["plan of multi-dc: no changes; 2 unchanged, 1 outputs"]
