@@ -62,6 +62,10 @@ def check_portal_group(manifest: dict[str, Any], aws: Clients) -> Iterator[Resul
             problems.append(f"in service in {len(azs)} AZ(s)")
         if found.get("HealthCheckType") != "ELB":
             problems.append(f"health check type {found.get('HealthCheckType')}, not ELB")
+        grace = dc.get("health_check_grace_seconds")
+        if grace is not None and found.get("HealthCheckGracePeriod") != grace:
+            problems.append(f"health check grace period {found.get('HealthCheckGracePeriod')} s, not the "
+                            f"configured {grace} s")
         if dc["target_group_arn"] not in found.get("TargetGroupARNs", []):
             problems.append("not attached to the load balancer's target group")
         health = {t["Target"]["Id"]: t["TargetHealth"]["State"] for t in aws("elbv2", dc["region"])
