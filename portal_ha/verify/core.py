@@ -49,6 +49,11 @@ class Rules:
         return register
 
 
+def turned_off(rule_id: str, manifest: dict[str, Any], dc: dict[str, Any], key: str) -> Result:
+    """The SKIP row of a feature the configuration turned off, naming the key (``section.field``) that did."""
+    return Result(rule_id, dc["name"], SKIP, f"turned off in the configuration ({manifest['architecture']}.{key})")
+
+
 def group(dc: dict[str, Any], aws: Clients) -> dict[str, Any] | None:
     """The datacenter's Auto Scaling group as AWS describes it (None: fixed instances, or no such group)."""
     name = dc.get("autoscaling_group_name")

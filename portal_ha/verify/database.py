@@ -9,7 +9,7 @@ from typing import Any
 from constructs_lib.thresholds import DB_NODES
 
 from ..aws import Clients
-from .core import SKIP, Result, Rules, verdict
+from .core import Result, Rules, turned_off, verdict
 
 rules = Rules()
 
@@ -55,8 +55,7 @@ def check_performance_insights(manifest: dict[str, Any], aws: Clients) -> Iterat
     for dc in manifest["datacenters"]:
         wanted = dc.get("db_performance_insights_retention_days")
         if not wanted:
-            yield Result("db-performance-insights", dc["name"], SKIP,
-                         f"turned off in the configuration ({manifest['architecture']}.database.performance_insights)")
+            yield turned_off("db-performance-insights", manifest, dc, "database.performance_insights")
             continue
         _, members = _members(dc, aws)
         problems = []
@@ -83,8 +82,7 @@ def check_parameter_group(manifest: dict[str, Any], aws: Clients) -> Iterator[Re
     for dc in manifest["datacenters"]:
         group = dc.get("db_instance_parameter_group")
         if not group:
-            yield Result("db-parameter-group", dc["name"], SKIP,
-                         f"turned off in the configuration ({manifest['architecture']}.database.instance_parameters)")
+            yield turned_off("db-parameter-group", manifest, dc, "database.instance_parameters")
             continue
         _, members = _members(dc, aws)
         problems = []

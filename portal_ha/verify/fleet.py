@@ -13,7 +13,7 @@ from constructs_lib.thresholds import (
 )
 
 from ..aws import Clients
-from .core import FAIL, PASS, SKIP, Result, Rules, group, instance_ids, instances, verdict
+from .core import FAIL, PASS, SKIP, Result, Rules, group, instance_ids, instances, turned_off, verdict
 
 rules = Rules()
 
@@ -98,8 +98,7 @@ def check_detailed_monitoring(manifest: dict[str, Any], aws: Clients) -> Iterato
     """EC2 detailed (1-minute) monitoring on every portal instance, where the stack turned it on."""
     for dc in manifest["datacenters"]:
         if not dc.get("detailed_monitoring"):
-            yield Result("detailed-monitoring", dc["name"], SKIP,
-                         f"turned off in the configuration ({manifest['architecture']}.portal.detailed_monitoring)")
+            yield turned_off("detailed-monitoring", manifest, dc, "portal.detailed_monitoring")
             continue
         found = instances(dc, aws)
         off = [f"{i['InstanceId']} monitoring {i.get('Monitoring', {}).get('State')}" for i in found

@@ -10,7 +10,7 @@ from typing import Any
 from stacks.architectures import ARCHITECTURES
 
 from ..aws import Clients
-from .core import SKIP, Result, Rules, verdict
+from .core import SKIP, Result, Rules, turned_off, verdict
 
 rules = Rules()
 
@@ -21,11 +21,6 @@ def _efs_datacenters(manifest: dict[str, Any], rule_id: str) -> Iterator[dict[st
         yield Result(rule_id, "all", SKIP, f"{manifest['architecture']} keeps files on each instance's own volume")
         return
     yield from (dc for dc in manifest["datacenters"] if "efs_file_system_id" in dc)
-
-
-def _off(manifest: dict[str, Any], rule_id: str, dc: dict[str, Any], key: str) -> Result:
-    return Result(rule_id, dc["name"], SKIP,
-                  f"turned off in the configuration ({manifest['architecture']}.file_system.{key})")
 
 
 @rules("shared-file-system")
@@ -58,7 +53,7 @@ def check_backup(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
             yield dc
             continue
         if not dc.get("efs_backup_policy"):
-            yield _off(manifest, "efs-backup", dc, "backup_policy")
+            yield turned_off("efs-backup", manifest, dc, "file_system.backup_policy")
             continue
         efs = aws("efs", dc["region"])
         try:
@@ -88,7 +83,7 @@ def check_tls_policy(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]
             yield dc
             continue
         if not dc.get("efs_tls_policy"):
-            yield _off(manifest, "efs-tls-policy", dc, "tls_policy")
+            yield turned_off("efs-tls-policy", manifest, dc, "file_system.tls_policy")
             continue
         efs = aws("efs", dc["region"])
         try:
@@ -112,7 +107,7 @@ def check_replication(manifest: dict[str, Any], aws: Clients) -> Iterator[Result
             continue
         region = dc.get("efs_replication_region")
         if not region:
-            yield _off(manifest, "efs-replication", dc, "replication_region")
+            yield turned_off("efs-replication", manifest, dc, "file_system.replication_region")
             continue
         efs = aws("efs", dc["region"])
         try:
