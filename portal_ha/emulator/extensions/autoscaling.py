@@ -95,6 +95,16 @@ def launch(group: Any, subnet_id: str, tags: dict[str, str]) -> Any:
     return state
 
 
+def retire(backend: Any, group: Any, states: list[Any]) -> None:
+    """Take instances out of ``group`` as AWS does: out of its target groups, out of the group, terminated (those
+    not terminated already)."""
+    _deregister(backend, group, [s.instance.id for s in states])
+    live = [s.instance.id for s in states if s.instance.state not in ("terminated", "shutting-down")]
+    group.instance_states = [s for s in group.instance_states if s not in states]
+    if live:
+        backend.ec2_backend.terminate_instances(live)  # moto: notify_terminate_instances (patched below)
+
+
 def check_health(backend: Any, group: Any) -> None:
     """The group's health check: replace every unhealthy instance (see the module docstring)."""
     suspended = {p["ProcessName"] for p in group.suspended_processes}
@@ -103,12 +113,7 @@ def check_health(backend: Any, group: Any) -> None:
     unhealthy = _unhealthy(group)
     if not unhealthy:
         return
-    ids = [s.instance.id for s in unhealthy]
-    _deregister(backend, group, ids)
-    live = [s.instance.id for s in unhealthy if s.instance.state not in ("terminated", "shutting-down")]
-    group.instance_states = [s for s in group.instance_states if s not in unhealthy]
-    if live:
-        backend.ec2_backend.terminate_instances(live)  # moto: notify_terminate_instances (patched below)
+    retire(backend, group, unhealthy)
     missing = (group.desired_capacity or 0) - len(group.instance_states)
     if missing > 0:
         group.replace_autoscaling_group_instances(missing, group.get_propagated_tags())

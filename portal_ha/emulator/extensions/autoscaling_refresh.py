@@ -29,7 +29,7 @@ import math
 import uuid
 from typing import Any
 
-from .autoscaling import launch
+from .autoscaling import launch, retire
 from .patch import Patch
 
 ACTIVE = ("Pending", "InProgress", "Cancelling")
@@ -55,8 +55,6 @@ def _version_of(state: Any) -> str | None:
 
 def run_refresh(backend: Any, group: Any, refresh: dict[str, Any]) -> None:
     """Carry ``refresh`` out on ``group`` (see the module docstring)."""
-    from .autoscaling import _deregister
-
     wanted = str(group.ec2_launch_template.get_version(group.launch_template_version).number)
     skip = refresh["Preferences"].get("SkipMatching", False)
     old = [s for s in group.instance_states if not skip or _version_of(s) != wanted]
@@ -71,23 +69,16 @@ def run_refresh(backend: Any, group: Any, refresh: dict[str, Any]) -> None:
         old = old[len(batch):]
         zones = [s.instance.availability_zone for s in batch]
         if room <= 0:  # take the batch out first, then launch its replacements
-            _retire(backend, group, batch, _deregister)
+            retire(backend, group, batch)
         for zone in zones:
             subnet = next((s for s in subnets if backend.ec2_backend.get_subnet(s).availability_zone == zone),
                           subnets[0])
             launch(group, subnet, group.get_propagated_tags())
         if room > 0:
-            _retire(backend, group, batch, _deregister)
+            retire(backend, group, batch)
         backend.update_attached_target_groups(group.name)
     refresh.update(Status="Successful", PercentageComplete=100, InstancesToUpdate=0,
                    EndTime=datetime.datetime.now(datetime.UTC))
-
-
-def _retire(backend: Any, group: Any, batch: list[Any], deregister: Any) -> None:
-    ids = [s.instance.id for s in batch]
-    deregister(backend, group, ids)
-    group.instance_states = [s for s in group.instance_states if s not in batch]
-    backend.ec2_backend.terminate_instances(ids)
 
 
 def settle(backend: Any, group: Any) -> None:
