@@ -9,6 +9,8 @@ from typing import Any
 
 import boto3
 
+from portal_ha.verify.core import instance_ids
+
 Clients = Callable[[str, str], Any]
 Restore = Callable[[], object]
 
@@ -50,12 +52,8 @@ def _other_than_efs(manifest: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def portal_instance_ids(aws: Clients, dc: dict[str, Any]) -> list[str]:
-    """The datacenter's portal instances now: the fixed ones, or those its Auto Scaling group holds."""
-    group = dc.get("autoscaling_group_name")
-    if not group:
-        return list(dc["instance_ids"])
-    found = aws("autoscaling", dc["region"]).describe_auto_scaling_groups(AutoScalingGroupNames=[group])
-    return sorted(i["InstanceId"] for i in found["AutoScalingGroups"][0]["Instances"])
+    """The datacenter's portal instances now (verify's own reading: the fixed ones, or the group's), sorted."""
+    return sorted(instance_ids(dc, aws))
 
 
 def _grouped(manifest: dict[str, Any]) -> dict[str, Any] | None:
