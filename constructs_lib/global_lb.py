@@ -53,7 +53,9 @@ class GlobalLoadBalancer(Construct):
         zone_id: the created zone's id (token) or ``hosted_zone_id``; None when no record is made.
         zone_name_servers: the created zone's name servers (token list) to delegate to; None otherwise.
         record_fqdns: FQDNs of the records made (tokens), one per record.
-        health_check_ids: datacenter name -> Route 53 health check id (``route53`` kind; else empty).
+        health_check_ids: datacenter name -> Route 53 health check id (``route53`` kind; else empty); an
+            evacuated datacenter keeps its check (tagged ``Evacuated``) but has no record.
+        evacuated: the datacenters taken out (``props.evacuated``).
         accelerator_dns_name, accelerator_ips: the accelerator's DNS name and static IPs (GA kind; else None).
         detection_interval_seconds, detection_failure_threshold: how often an endpoint is checked and how many
             consecutive failures take it out (Route 53 or Global Accelerator values), as ints;
@@ -77,6 +79,7 @@ class GlobalLoadBalancer(Construct):
         self.props = props
         self.provider = provider
         self.kind: str = props.kind
+        self.evacuated: tuple[str, ...] = props.evacuated
         self.domain: str | None = props.domain
         self.zone_id: str | None = None
         self.zone_name_servers: list[str] | None = None
@@ -128,14 +131,20 @@ class GlobalLoadBalancer(Construct):
         domain = required(props.domain, "route53 props have a domain (props validation)")
         zone_id = required(self.zone_id, "a domain gives a zone (_zone ran)")
         for index, endpoint in enumerate(endpoints):
+            evacuated = endpoint.name in props.evacuated
+            tags = {"Name": f"{props.name_prefix}-{endpoint.name}-nlb"}
+            if evacuated:
+                tags["Evacuated"] = "true"  # no record routes here: still watched, serves no one
             check = Route53HealthCheck(
                 self, f"{endpoint.name}-health-check", provider=self.provider, type="TCP",
                 fqdn=endpoint.nlb_dns_name, port=props.health_check_port,
                 request_interval=props.health_check_interval, failure_threshold=props.failure_threshold,
-                tags={"Name": f"{props.name_prefix}-{endpoint.name}-nlb"},
+                tags=tags,
             )
             check_id: str = check.id
             self.health_check_ids[endpoint.name] = check_id
+            if evacuated:
+                continue
             latency: Route53RecordLatencyRoutingPolicy | None = None
             failover: Route53RecordFailoverRoutingPolicy | None = None
             if props.routing == "latency":
@@ -193,7 +202,8 @@ class GlobalLoadBalancer(Construct):
                 endpoint_group_region=endpoint.region, health_check_protocol="TCP",
                 health_check_port=props.health_check_port,
                 health_check_interval_seconds=props.ga_health_check_interval,
-                threshold_count=props.ga_threshold_count, traffic_dial_percentage=100,
+                threshold_count=props.ga_threshold_count,
+                traffic_dial_percentage=0 if endpoint.name in props.evacuated else 100,
                 endpoint_configuration=[GlobalacceleratorEndpointGroupEndpointConfiguration(
                     endpoint_id=endpoint.nlb_arn, weight=100, client_ip_preservation_enabled=True,
                 )],

@@ -79,6 +79,11 @@ class GlobalLoadBalancerProps:
     """S3 bucket for Global Accelerator flow logs. Default: none, flow logs off."""
     name_prefix: str = "portal"
     """Prefix of resource names and Name tags. Default: ``portal``."""
+    evacuated: tuple[str, ...] = ()
+    """Datacenters taken out of the global load balancer for maintenance, by name: nothing of theirs is
+    destroyed. Route 53: their record is removed (their health check stays, so they are still watched);
+    Global Accelerator: their endpoint group's traffic dial goes to 0. At least one datacenter keeps serving.
+    Default: none, every datacenter serves (``portal-ha evacuate`` / ``restore`` edit this list)."""
 
     def __post_init__(self) -> None:
         problems = Problems()
@@ -124,6 +129,12 @@ class GlobalLoadBalancerProps:
             f"global_lb.client_affinity {self.client_affinity!r} is not a Global Accelerator affinity: use 'NONE' "
             "or 'SOURCE_IP'",
         )
+        evacuated = self.evacuated
+        if not (isinstance(evacuated, tuple) and all(isinstance(n, str) and n for n in evacuated)):
+            problems.add(f"global_lb.evacuated {evacuated!r} is not a list of datacenter names: use for example "
+                         "['dc2'], or [] when every datacenter serves")
+        elif len(set(evacuated)) < len(evacuated):
+            problems.add(f"global_lb.evacuated {list(evacuated)!r} names a datacenter twice: name each once")
         problems.raise_if_any()
 
     def _check_dns(self, problems: Problems) -> None:
@@ -210,6 +221,7 @@ def endpoint_problems(props: GlobalLoadBalancerProps, endpoints: Sequence[Global
                     "datacenter per region"
                 )
             seen_regions.setdefault(endpoint.region, j)
+    problems.extend(evacuation_problems(props.evacuated, [e.name for e in endpoints]))
     if props.kind == "route53" and props.routing == "failover":
         fix = ("use routing 'latency' to spread over more than 2 datacenters" if len(endpoints) > 2
                else "add the secondary datacenter's endpoint, or use routing 'latency'")
@@ -218,4 +230,16 @@ def endpoint_problems(props: GlobalLoadBalancerProps, endpoints: Sequence[Global
             f"global_lb.routing 'failover' needs exactly 2 endpoints (primary first, then secondary), got "
             f"{len(endpoints)}: {fix}",
         )
+    return problems.items
+
+
+def evacuation_problems(evacuated: Sequence[str], names: Sequence[str]) -> list[str]:
+    """``global_lb.evacuated`` against the datacenters: each one known, and at least one left serving."""
+    problems = Problems()
+    for name in evacuated:
+        problems.check(name in names, f"global_lb.evacuated {name!r} is not a datacenter: use one of "
+                                      f"{', '.join(names)}")
+    if names and set(names) <= set(evacuated):
+        problems.add(f"global_lb.evacuated lists every datacenter ({', '.join(names)}): the portal would serve "
+                     "no one; at least one datacenter must keep serving (restore one first)")
     return problems.items

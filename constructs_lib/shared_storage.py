@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.efs_access_point import (
     EfsAccessPoint,
     EfsAccessPointPosixUser,
@@ -44,7 +45,7 @@ from .errors import ConfigError, Problems
 from .iam import policy_document
 from .network.interface import IDatacenter
 from .service_ingress import ServiceIngress
-from .validation import check_client_cidr, check_kms_key_arn, check_region, kms_key_region_problem
+from .validation import check_client_cidr, check_kms_key_arn, check_region, kms_key_region_problem, known
 
 NFS_PORT = 2049
 # AWS EFS lifecycle values for moving files to Infrequent Access (TransitionToIARules).
@@ -91,6 +92,10 @@ class SharedFileSystemProps:
     replication_region: str | None = None
     """Region of a read-only replica for disaster recovery (EFS replication). Default: none. The replica stays
     read-only until the replication configuration is deleted (failover)."""
+    replica_file_system_id: str | None = None
+    """An existing file system in ``replication_region`` to replicate into, instead of a new one (its
+    replication overwrite protection must be ``DISABLED``; EFS overwrites it). Default: EFS creates the replica.
+    ``portal-ha failover`` sets it to the former primary's file system, so failing back reuses that copy."""
 
     def __post_init__(self) -> None:
         problems = Problems()
@@ -119,6 +124,18 @@ class SharedFileSystemProps:
             )
         if self.replication_region is not None:
             check_region(self.replication_region, f"{where}.replication_region", problems)
+        if self.replica_file_system_id is not None:
+            problems.check(
+                self.replication_region is not None,
+                f"{where}.replica_file_system_id is set without {where}.replication_region: name the region of "
+                "that file system, or remove replica_file_system_id",
+            )
+            problems.check(
+                not known(self.replica_file_system_id)
+                or bool(re.fullmatch(r"fs-[0-9a-f]{8,40}", str(self.replica_file_system_id))),
+                f"{where}.replica_file_system_id {self.replica_file_system_id!r} is not a file system id: use the "
+                "id of an EFS file system in replication_region, e.g. fs-0123456789abcdef0",
+            )
         problems.raise_if_any()
 
 
@@ -180,6 +197,9 @@ class SharedFileSystem(Construct):
             throughput_mode="elastic",
             lifecycle_policy=lifecycle,
             tags={"Name": creation_token},
+            # A file system promoted from a replica by a failover has a token AWS chose: adopting it must not
+            # replace it (the token only makes the first CreateFileSystem idempotent).
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["creation_token"]),
         )
         self.file_system_id: str = self.file_system.id
         self.file_system_arn: str = self.file_system.arn
@@ -259,7 +279,8 @@ class SharedFileSystem(Construct):
                 "replication",
                 provider=provider,
                 source_file_system_id=self.file_system_id,
-                destination=EfsReplicationConfigurationDestination(region=props.replication_region),
+                destination=EfsReplicationConfigurationDestination(
+                    region=props.replication_region, file_system_id=props.replica_file_system_id),
             )
             self.replication_file_system_id = replication.destination.file_system_id
 

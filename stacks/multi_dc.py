@@ -69,7 +69,8 @@ class MultiDcStack(PortalStack):
         Security groups do not cross regions: peers are admitted by their DMZ ranges."""
         from constructs_lib.interconnect import DatacenterMesh
 
-        mesh = DatacenterMesh(self, "mesh", datacenters=[d.network for d in datacenters.values()])
+        # Configuration order, not primary first: a failover changes the primary, never who requests a peering.
+        mesh = DatacenterMesh(self, "mesh", datacenters=[datacenters[dc.name].network for dc in self.arch.datacenters])
         primary = datacenters[self.arch.primary]
         if self.shared:
             efs = required(primary.file_system, "the shared primary builds the file system")
@@ -83,11 +84,15 @@ class MultiDcStack(PortalStack):
                   props: GlobalDatabaseProps) -> GlobalDatabase:
         from constructs_lib.database import DatabaseSite, GlobalDatabase
 
+        # The database home first: it was created as the primary and keeps the master credentials when a
+        # failover moves the writer elsewhere (AWS moves the writer; Terraform keeps what it created).
+        home = self.arch.home
+        home_first = [self.arch.datacenter(home), *(dc for dc in self.arch.datacenters if dc.name != home)]
         sites = [
             DatabaseSite(datacenter=datacenters[dc.name].network,
                          client_security_group_id=datacenters[dc.name].fleet.security_group_id,
                          client_cidrs=tuple(mesh.peer_dmz_cidrs(dc.name)))
-            for dc in self.ordered
+            for dc in home_first
         ]
         return GlobalDatabase(self, "db", props=props, primary=sites[0], secondaries=sites[1:])
 
@@ -96,7 +101,8 @@ class MultiDcStack(PortalStack):
         from constructs_lib.global_lb import GLOBAL_ACCELERATOR_REGION, GlobalEndpoint, GlobalLoadBalancer
 
         ga = props.kind == "global-accelerator"
-        provider = self.provider_for("global", GLOBAL_ACCELERATOR_REGION) if ga else self.providers[self.arch.primary]
+        # Route 53 is global: managed through the database home's provider, which a failover never changes.
+        provider = self.provider_for("global", GLOBAL_ACCELERATOR_REGION) if ga else self.providers[self.arch.home]
         return GlobalLoadBalancer(
             self, "global-lb", props=props, provider=provider,
             endpoints=[
@@ -133,7 +139,9 @@ class MultiDcStack(PortalStack):
                 "zone_id": global_lb.zone_id,
                 "domain": global_lb.domain,
                 "health_check_ids": global_lb.health_check_ids,
+                "evacuated": list(global_lb.evacuated),
             },
+            "database_home": self.arch.home,
             "db_global_cluster_identifier": database.global_cluster_identifier,
         }
         self.output("verify_manifest", Fn.jsonencode(verify_manifest),

@@ -159,9 +159,12 @@ def _architecture(arch: str, raw: Any, problems: Problems) -> ArchitectureSettin
     primary = read.get("primary", names[0])
     problems.check(primary in names, f"{arch}.primary {spell(primary)} is not one of the datacenters "
                                      f"({', '.join(names)}): name one of them")
-    if primary not in names:
+    home = read.get("database_home", "")
+    problems.check(home == "" or home in names, f"{arch}.database_home {spell(home)} is not one of the "
+                                                f"datacenters ({', '.join(names)}): name one of them")
+    if primary not in names or (home and home not in names):
         return None
-    return ArchitectureSettings(name=arch, datacenters=tuple(datacenters), primary=primary,
+    return ArchitectureSettings(name=arch, datacenters=tuple(datacenters), primary=primary, database_home=home,
                                 sections=MappingProxyType(sections))
 
 

@@ -66,6 +66,7 @@ SECTIONS: dict[str, Schema] = {
         "kms_key_arn": ((str,), None),
         "transition_to_ia": ((str,), None),
         "replication_region": ((str,), None),
+        "replica_file_system_id": ((str,), None),
     },
     "global_lb": {  # GlobalLoadBalancerProps
         "kind": ((str,), None),
@@ -76,11 +77,13 @@ SECTIONS: dict[str, Schema] = {
         "health_check_interval": ((int,), None),
         "failure_threshold": ((int,), None),
         "client_affinity": ((str,), None),
+        "evacuated": ((list,), None),
     },
 }
 ARCHITECTURE_KEYS: Schema = {
     "datacenters": ((list,), None),
     "primary": ((str,), None),
+    "database_home": ((str,), None),
     **dict.fromkeys(SECTIONS, ((dict,), None)),
 }
 BACKEND_KEYS: Schema = {

@@ -47,7 +47,12 @@ class ArchitectureSettings:
     name: str
     datacenters: tuple[DatacenterSettings, ...]
     primary: str
-    """Datacenter holding the shared file system and the primary DB cluster. Default: the first one."""
+    """Datacenter holding the writable shared file system and the writer DB cluster. Default: the first one.
+    ``portal-ha failover`` changes it (with the user's consent)."""
+    database_home: str = ""
+    """Datacenter where the global database was created: its cluster holds the master credentials (a secret in
+    its region). Default: ``primary``. It stays put when the writer moves: ``portal-ha failover`` pins it the
+    first time ``primary`` changes, so Terraform never recreates a cluster or its credentials."""
     sections: Mapping[str, Mapping[str, Any]]
     """Per section (portal, load_balancer, ...): only the keys that were set, as props keyword arguments."""
 
@@ -66,7 +71,18 @@ class ArchitectureSettings:
 
     @property
     def primary_datacenter(self) -> DatacenterSettings:
-        return next(dc for dc in self.datacenters if dc.name == self.primary)
+        return self.datacenter(self.primary)
+
+    @property
+    def home(self) -> str:
+        """The database home: ``database_home``, else ``primary``."""
+        return self.database_home or self.primary
+
+    def datacenter(self, name: str) -> DatacenterSettings:
+        found = next((dc for dc in self.datacenters if dc.name == name), None)
+        if found is None:
+            raise ConfigError([f"{self.name} has no datacenter {name!r}"])
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -174,6 +174,10 @@ class DatabaseCluster(Construct):
         self.global_membership = global_cluster
         self._provider = datacenter.provider
         self.role: str = global_cluster.role if global_cluster is not None else "standalone"
+        # The Role tag names the part a cluster was created for, never the writer (a failover moves the writer;
+        # DescribeGlobalClusters says which member it is): the home keeps the credentials.
+        role_tag = {"primary": "global-home", "secondary": "global-member"}.get(self.role, self.role)
+        self._role_tag = role_tag
         self.region: str = datacenter.region
         name = f"{datacenter.resource_name}-db"
 
@@ -193,7 +197,7 @@ class DatabaseCluster(Construct):
             deletion_protection=props.deletion_protection, skip_final_snapshot=props.skip_final_snapshot,
             final_snapshot_identifier=None if props.skip_final_snapshot else f"{name}-final",
             enabled_cloudwatch_logs_exports=LOG_EXPORTS, iam_database_authentication_enabled=True,
-            tags={"Name": name, "Role": self.role}, **self._membership(props, global_cluster),
+            tags={"Name": name, "Role": role_tag}, **self._membership(props, global_cluster),
         )
         self.db_secret_arn: str = self._secret_arn(global_cluster)
         self.cluster_identifier: str = self.cluster.cluster_identifier
@@ -254,8 +258,14 @@ class DatabaseCluster(Construct):
             kwargs.update(master_username=props.master_username, manage_master_user_password=True,
                           database_name=props.database_name)
         elif membership.role == "primary":
+            # Write forwarding on the primary too: "for the primary DB cluster of an Aurora global database, this
+            # value is used immediately if the primary is demoted by a global cluster API operation" (RDS API,
+            # CreateDBCluster EnableGlobalWriteForwarding), so after a switchover it forwards at once.
             kwargs.update(master_username=props.master_username, database_name=props.database_name,
                           global_cluster_identifier=membership.global_cluster_identifier,
+                          enable_global_write_forwarding=True,
+                          # Once demoted, AWS sets it; Terraform must not try to clear it.
+                          lifecycle=TerraformResourceLifecycle(ignore_changes=["replication_source_identifier"]),
                           **self._write_only_master_password(props, membership))
         else:
             kwargs.update(
@@ -306,7 +316,7 @@ class DatabaseCluster(Construct):
                     PERFORMANCE_INSIGHTS_RETENTION_DAYS if props.performance_insights else None),
                 performance_insights_kms_key_id=props.kms_key_arn if props.performance_insights else None,
                 monitoring_interval=ENHANCED_MONITORING_INTERVAL, monitoring_role_arn=monitoring_role.arn,
-                depends_on=[monitoring_policy], tags={"Name": f"{name}-{i}", "Role": self.role},
+                depends_on=[monitoring_policy], tags={"Name": f"{name}-{i}", "Role": self._role_tag},
             ))
         self.instance_identifiers: list[str] = [instance.identifier for instance in self.instances]
 

@@ -81,7 +81,12 @@ class GlobalDatabase(Construct):
 
     Every cluster has ``instance_count`` (3) instances in 3 AZs. Secondaries use global write forwarding with
     ``aurora_replica_read_consistency = SESSION``, so the portal in every datacenter reads locally and can write.
-    Failover (promoting a secondary) is an operator action (``aws rds failover-global-cluster``).
+    ``primary`` is the cluster created as the writer: it holds the master credentials (a secret in its region,
+    replicated to the others), so it is the database's home for good. A switchover or failover (``portal-ha
+    failover``, or ``aws rds switchover-global-cluster``) moves the writer to another member without changing
+    this construct: every member requests write forwarding (the demoted one forwards at once) and ignores the
+    replication source AWS sets, so Terraform sees no change. Rotate the master password
+    (``master_password_version``) while the home is the writer: AWS changes credentials on the writer only.
     """
 
     def __init__(

@@ -133,6 +133,9 @@ class GlobalEntryFacts:
     """The Terraform name of the ``aws_lb`` it sends users to."""
     health_checked: bool
     path: str | None = None
+    serving: bool = True
+    """False for an evacuated datacenter: a Route 53 health check tagged ``Evacuated`` with no record, or a
+    Global Accelerator endpoint group dialled to 0."""
 
 
 @dataclass(frozen=True)
@@ -337,7 +340,13 @@ class _Reader:
                 target = self.stack.referenced(endpoint.get("endpoint_id"), "aws_lb", "aws_alb")
                 if target is not None:
                     # Endpoint groups always health-check their endpoints (TCP by default).
-                    found.append(GlobalEntryFacts("global-accelerator", target.name, True, group.path))
+                    found.append(GlobalEntryFacts("global-accelerator", target.name, True, group.path,
+                                                  serving=group.get("traffic_dial_percentage") != 0))
+        for check in self._all("aws_route53_health_check"):
+            if (check.get("tags") or {}).get("Evacuated") == "true":
+                target = self.stack.referenced(check.get("fqdn"), "aws_lb", "aws_alb")
+                if target is not None:
+                    found.append(GlobalEntryFacts("route53", target.name, True, check.path, serving=False))
         return found
 
     def datacenters(self) -> tuple[DatacenterFacts, ...]:

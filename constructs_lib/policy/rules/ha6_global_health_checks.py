@@ -1,4 +1,6 @@
-"""HA6: in a stack of several serving datacenters, the global load balancer health-checks every one."""
+"""HA6: in a stack of several serving datacenters, the global load balancer health-checks every one. An
+evacuated datacenter (taken out for maintenance, ``global_lb.evacuated``) keeps its health check and is
+compliant; at least one datacenter must keep serving."""
 
 from __future__ import annotations
 
@@ -22,4 +24,7 @@ def evaluate(facts: StackFacts) -> Verdict:
             else:
                 detail = f"load balancer {lb.name} is not behind a health-checked global entry"
             found.append(Violation(dc.name, detail, lb.path))
+    if facts.global_entries and not any(entry.serving for entry in facts.global_entries):
+        found.append(Violation("stack", "every datacenter is evacuated: the global load balancer serves no one",
+                               None))
     return verdict(found)

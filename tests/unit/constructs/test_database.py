@@ -341,7 +341,10 @@ def test_secondaries_forward_writes_hold_no_credentials_and_wait_for_the_primary
             assert key not in cluster, (name, key)
         assert sorted(cluster["depends_on"]) == primary_instances
         assert cluster["lifecycle"] == {"ignore_changes": ["replication_source_identifier"]}
-    assert "enable_global_write_forwarding" not in _cluster(doc, "portal-dc1-db")[1]
+    # The home requests it too: AWS uses it "immediately if the primary is demoted" (a switchover).
+    home = _cluster(doc, "portal-dc1-db")[1]
+    assert home["enable_global_write_forwarding"] is True
+    assert home["lifecycle"] == {"ignore_changes": ["replication_source_identifier"]}
 
 
 def test_each_member_admits_the_other_datacenters_dmz_ranges(doc, built):
