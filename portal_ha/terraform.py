@@ -114,6 +114,33 @@ def plan_json(directory: Path, env: Mapping[str, str], *, extra_args: tuple[str,
     return plan
 
 
+def state_list(directory: Path, env: Mapping[str, str]) -> list[str]:
+    """The addresses in the stack's state (``terraform state list``)."""
+    return [line for line in run(["state", "list"], directory, env).splitlines() if line.strip()]
+
+
+def state_show_id(directory: Path, env: Mapping[str, str], address: str) -> str | None:
+    """The ``id`` a resource has in state, or None when the address is not there."""
+    if address not in state_list(directory, env):
+        return None
+    shown = json.loads(run(["show", "-json"], directory, env))
+    for resource in shown.get("values", {}).get("root_module", {}).get("resources", []):
+        if resource.get("address") == address:
+            found = resource.get("values", {}).get("id")
+            return str(found) if found is not None else None
+    return None
+
+
+def state_rm(directory: Path, env: Mapping[str, str], address: str) -> None:
+    """Forget a resource without destroying it (``terraform state rm``)."""
+    run(["state", "rm", "-no-color", address], directory, env)
+
+
+def import_resource(directory: Path, env: Mapping[str, str], address: str, resource_id: str) -> None:
+    """Adopt an existing resource at ``address`` (``terraform import``; the address must be in the config)."""
+    run(["import", "-input=false", "-no-color", address, resource_id], directory, env)
+
+
 def outputs(directory: Path, env: Mapping[str, str]) -> dict[str, Any]:
     """``terraform output -json`` as name -> value."""
     raw = json.loads(run(["output", "-json"], directory, env))

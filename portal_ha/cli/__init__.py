@@ -10,7 +10,7 @@ import click
 
 from stacks.entry import exit_now, quiet_jsii
 
-from . import deploy, reports, tools
+from . import deploy, operations, reports, tools
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,8 +22,9 @@ def main() -> None:
     quiet_jsii()
 
 
-for command in (deploy.synth_command, deploy.plan, deploy.up, deploy.verify, deploy.down, reports.diagram,
-                reports.report, tools.env_command, tools.toolchain_command, tools.emulator):
+for command in (deploy.synth_command, deploy.plan, deploy.up, deploy.verify, deploy.down, operations.failover,
+                operations.evacuate, operations.restore, operations.drill, reports.diagram, reports.report,
+                tools.env_command, tools.toolchain_command, tools.emulator):
     main.add_command(command)
 
 

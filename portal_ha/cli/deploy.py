@@ -167,4 +167,8 @@ def down(arch: str, local: bool, parallelism: int | None) -> None:
         for item in left:
             click.echo(f"  left: {item}", err=True)
         raise click.ClickException(f"{len(left)} resource(s) of {arch} are still there")
+    from ..operations.deployment import Journal
+
+    for operation in ("failover", "drill"):  # nothing is left to resume
+        Journal.path(operation, arch).unlink(missing_ok=True)
     say(f"{arch} destroyed in {time.monotonic() - started:.0f} s; nothing of it is left")

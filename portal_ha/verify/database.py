@@ -9,7 +9,7 @@ from typing import Any
 from constructs_lib.thresholds import DB_NODES
 
 from ..aws import Clients
-from .core import Result, Rules, turned_off, verdict
+from .core import SKIP, Result, Rules, turned_off, verdict
 
 rules = Rules()
 
@@ -47,6 +47,41 @@ def check_database(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
         yield verdict("database", dc["name"], problems,
                       f"available, encrypted, {len(members)} members in {len(azs)} AZs"
                       + (f", member of global cluster {global_id}" if global_id else ""))
+
+
+@rules("db-writer")
+def check_writer(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+    """Multi-DC: the global database's writer is the primary datacenter's cluster (the configuration's
+    ``primary``: ``portal-ha failover`` moves both), and every other member forwards writes."""
+    global_id = manifest.get("db_global_cluster_identifier")
+    if not global_id:
+        yield Result("db-writer", "all", SKIP, "one datacenter: its cluster is the writer (no global database)")
+        return
+    by_arn = {_members(dc, aws)[0]["DBClusterArn"]: dc for dc in manifest["datacenters"]}
+    primary = next(dc for dc in manifest["datacenters"] if dc["name"] == manifest["primary"])
+    found = aws("rds", primary["region"]).describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"]
+    members = [m for g in found for m in g.get("GlobalClusterMembers", [])]
+    problems = []
+    status = found[0].get("Status") if found else "missing"
+    if status != "available":
+        problems.append(f"global cluster {global_id} is {status}")
+    writer = next((m["DBClusterArn"] for m in members if m.get("IsWriter")), None)
+    if writer is None or by_arn.get(writer) is not primary:
+        where = by_arn[writer]["name"] if writer in by_arn else (writer or "none")
+        problems.append(f"the writer is {where}'s cluster, but the configuration's primary is {primary['name']} "
+                        f"(run portal-ha failover {manifest['architecture']} --to <writer>, or fail back)")
+    forwarding = []
+    for member in members:
+        dc = by_arn.get(member["DBClusterArn"])
+        if member.get("IsWriter") or dc is None:
+            continue
+        state = member.get("GlobalWriteForwardingStatus")
+        forwarding.append(dc["name"])
+        if state != "enabled":
+            problems.append(f"{dc['name']} does not forward writes ({state})")
+    yield verdict("db-writer", primary["name"], problems,
+                  f"writer {primary['db_cluster_identifier']} in {primary['name']}, global cluster available; "
+                  f"{', '.join(forwarding) or 'no other member'} forward writes")
 
 
 @rules("db-performance-insights")

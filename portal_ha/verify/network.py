@@ -47,10 +47,14 @@ def check_global_lb(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
     name = glb["domain"].rstrip(".") + "."
     records = route53.list_resource_record_sets(HostedZoneId=glb["zone_id"])["ResourceRecordSets"]
     by_identifier = {r.get("SetIdentifier"): r for r in records if r["Name"] == name}
+    evacuated = set(glb.get("evacuated") or ())
     for dc in manifest["datacenters"]:
         record = by_identifier.get(dc["name"])
         check_id = glb["health_check_ids"].get(dc["name"])
         problems = []
+        if dc["name"] in evacuated:
+            yield _evacuated(manifest, dc, record, check_id, route53)
+            continue
         if record is None:
             problems.append(f"no record {name} with set identifier {dc['name']}")
         elif record.get("HealthCheckId") != check_id:
@@ -66,6 +70,24 @@ def check_global_lb(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
         yield Result("global-load-balancer", dc["name"], FAIL if problems else PASS,
                      "; ".join(problems) if problems else
                      f"record {name} ({dc['name']}) with TCP 443 health check every {interval} s")
+
+
+def _evacuated(manifest: dict[str, Any], dc: dict[str, Any], record: dict[str, Any] | None, check_id: str | None,
+               route53: Any) -> Result:
+    """An evacuated datacenter: SKIP when no record serves it and its health check still watches it, else FAIL."""
+    key = f"{manifest['architecture']}.global_lb.evacuated"
+    problems = []
+    if record is not None:
+        problems.append(f"evacuated in the configuration ({key}) but a record still sends users to it")
+    if not check_id:
+        problems.append("no health check watches it")
+    else:
+        route53.get_health_check(HealthCheckId=check_id)
+    if problems:
+        return Result("global-load-balancer", dc["name"], FAIL, "; ".join(problems))
+    return Result("global-load-balancer", dc["name"], SKIP,
+                  f"evacuated ({key}): no record serves it; health check {check_id} still watches its NLB "
+                  f"(portal-ha restore {manifest['architecture']} {dc['name']} puts it back)")
 
 
 @rules("internal-isolation")

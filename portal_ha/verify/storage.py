@@ -38,11 +38,15 @@ def check_file_system(manifest: dict[str, Any], aws: Clients) -> Iterator[Result
             problems.append(f"state {fs.get('LifeCycleState')}")
         if not fs.get("Encrypted"):
             problems.append("not encrypted")
+        protection = fs.get("FileSystemProtection", {}).get("ReplicationOverwriteProtection")
+        if protection == "REPLICATING":
+            problems.append("read-only: it is the destination of a replication (REPLICATING)")
         missing = sorted(set(dc["internal_subnet_ids"]) - {t["SubnetId"] for t in targets})
         if missing:
             problems.append(f"no mount target in {', '.join(missing)}")
         yield verdict("shared-file-system", dc["name"], problems,
-                      f"available, encrypted, {len(targets)} mount targets covering every internal subnet")
+                      f"available, encrypted, writable, {len(targets)} mount targets covering every internal "
+                      "subnet")
 
 
 @rules("efs-backup")

@@ -129,6 +129,27 @@ def _zone_record_deleted(aws: Clients, manifest: dict[str, Any], dc: dict[str, A
     return lambda: change("CREATE")
 
 
+def _global_primary(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    if not manifest.get("db_global_cluster_identifier"):
+        return None
+    return next(dc for dc in manifest["datacenters"] if dc["name"] == manifest["primary"])
+
+
+def _writer_moved(aws: Clients, manifest: dict[str, Any], dc: dict[str, Any]) -> Restore:
+    """An operator switches the global database over by hand, behind the configuration's back."""
+    gid, rds = manifest["db_global_cluster_identifier"], aws("rds", dc["region"])
+    other = next(d for d in manifest["datacenters"] if d["name"] != dc["name"])
+
+    def switch_to(target: dict[str, Any]) -> None:
+        arn = aws("rds", target["region"]).describe_db_clusters(
+            DBClusterIdentifier=target["db_cluster_identifier"])["DBClusters"][0]["DBClusterArn"]
+        rds.switchover_global_cluster(GlobalClusterIdentifier=gid, TargetDbClusterIdentifier=arn)
+        rds.describe_global_clusters(GlobalClusterIdentifier=gid)  # the emulator completes it at a describe
+
+    switch_to(other)
+    return lambda: switch_to(dc)
+
+
 def _replication_deleted(aws: Clients, manifest: dict[str, Any], dc: dict[str, Any]) -> None:
     aws("efs", dc["region"]).delete_replication_configuration(SourceFileSystemId=dc["efs_file_system_id"])
 
@@ -138,6 +159,7 @@ FAULTS = [
     Fault("detailed-monitoring", _first, _monitoring_off),
     Fault("db-performance-insights", _first, _performance_insights_off),
     Fault("db-parameter-group", _first, _parameter_changed),
+    Fault("db-writer", _global_primary, _writer_moved),
     Fault("efs-backup", _efs_owner, _backup_off),
     Fault("efs-tls-policy", _efs_owner, _tls_policy_deleted),
     Fault("efs-private-zone", _other_than_efs, _zone_record_deleted),

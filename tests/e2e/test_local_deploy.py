@@ -6,6 +6,7 @@ through the real ``portal-ha`` command line, as a user would run it; the three r
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -28,9 +29,9 @@ pytestmark = [pytest.mark.terraform, pytest.mark.e2e]
 _EVERYWHERE = {"detailed-monitoring", "db-performance-insights", "db-parameter-group"}
 EXPECTED_FAULTS = {
     "single-dc": _EVERYWHERE | {"portal-group", "efs-backup", "efs-tls-policy"},
-    "multi-dc": _EVERYWHERE | {"portal-group", "efs-backup", "efs-tls-policy", "efs-private-zone",
+    "multi-dc": _EVERYWHERE | {"portal-group", "db-writer", "efs-backup", "efs-tls-policy", "efs-private-zone",
                                "efs-replication"},
-    "multi-dc-local": _EVERYWHERE,
+    "multi-dc-local": _EVERYWHERE | {"db-writer"},
 }
 
 
@@ -152,6 +153,64 @@ def _rolling_update(project: Project, arch: str, manifest: dict, directory: Path
     assert drift == [], "\n".join(drift)
 
 
+def _evacuation(project: Project, arch: str, manifest: dict, endpoint: str) -> None:
+    """Evacuate dc2 (its record goes, verify shows it as evacuated), refuse to evacuate the last serving DC,
+    see the row FAIL when a record serves the evacuated DC behind the configuration's back, then restore it."""
+    out = project.run("evacuate", arch, "dc2", "--local", "--yes")
+    assert 'global_lb.evacuated: (unset) -> ["dc2"]' in out.stderr and "a new plan shows no changes" in out.stdout
+    rows = {(r["rule"], r["scope"]): r for r in json.loads(project.run("verify", arch, "--local", "--json").stdout)}
+    assert rows[("global-load-balancer", "dc2")]["status"] == "SKIP"
+    assert rows[("global-load-balancer", "dc2")]["detail"].startswith(f"evacuated ({arch}.global_lb.evacuated)")
+    refused = project.run("evacuate", arch, "dc1", "--local", "--yes", check=False)
+    assert refused.returncode == 2 and "evacuating dc1 is refused: dc1 is the last datacenter serving users" in \
+        " ".join(refused.stderr.split()), refused.stderr
+    glb = manifest["global_lb"]
+    route53 = faults.clients(endpoint)("route53", "us-east-1")
+    dc2 = next(dc for dc in manifest["datacenters"] if dc["name"] == "dc2")
+    nlb = faults.clients(endpoint)("elbv2", dc2["region"]).describe_load_balancers(
+        LoadBalancerArns=[dc2["nlb_arn"]])["LoadBalancers"][0]
+    record = {"Name": glb["domain"] + ".", "Type": "A", "SetIdentifier": "dc2", "Region": dc2["region"],
+              "HealthCheckId": glb["health_check_ids"]["dc2"], "AliasTarget": {
+                  "HostedZoneId": nlb["CanonicalHostedZoneId"], "DNSName": nlb["DNSName"],
+                  "EvaluateTargetHealth": True}}
+    route53.change_resource_record_sets(HostedZoneId=glb["zone_id"], ChangeBatch={
+        "Changes": [{"Action": "CREATE", "ResourceRecordSet": record}]})
+    assert _failing(project, arch) == {("global-load-balancer", "dc2")}
+    route53.change_resource_record_sets(HostedZoneId=glb["zone_id"], ChangeBatch={
+        "Changes": [{"Action": "DELETE", "ResourceRecordSet": record}]})
+    out = project.run("restore", arch, "dc2", "--local", "--yes")
+    assert 'global_lb.evacuated: ["dc2"] -> (unset)' in out.stderr
+    assert _failing(project, arch) == set()
+
+
+def _drill(project: Project, arch: str) -> None:
+    """The DR drill, with a failure injected: another operator holds Terraform's state lock, so the first run
+    stops at the failover's first Terraform step with a clear message and the state it left; once the lock is
+    released, the same command resumes (the steps already done are checked, not repeated) and finishes."""
+    state = project.root / ".portal-ha" / "emulator" / "state" / f"terraform.{arch}.tfstate"
+    first_terraform_step = "terraform-state" if arch == "multi-dc" else "reconcile"
+    with state.open("r+") as held:
+        fcntl.lockf(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        failed = project.run("drill", arch, "--local", check=False)
+        fcntl.lockf(held, fcntl.LOCK_UN)
+    assert failed.returncode == 1, failed.stderr
+    text = " ".join(failed.stderr.split())
+    assert f"step 'failover to dc2: {first_terraform_step}' failed" in text, failed.stderr
+    assert "State left:" in text and "Run the same command again to resume" in text
+    assert json.loads((project.root / "cdktf.json").read_text())["context"][arch]["primary"] == "dc2"
+    resumed = project.run("drill", arch, "--local")
+    assert "resuming the drill" in resumed.stderr
+    timeline = resumed.stdout
+    for step in ("failover to dc2: database", "failover to dc2: settings"):
+        assert any(line.strip().startswith(step) and "already done" in line for line in timeline.splitlines()), \
+            timeline
+    assert "failback to dc1: verify" in timeline and "RTO/RPO summary:" in timeline and "FAILED" not in timeline
+    context = json.loads((project.root / "cdktf.json").read_text())["context"][arch]
+    assert (context["primary"], context["database_home"]) == ("dc1", "dc1")
+    assert _failing(project, arch) == set()
+    assert f"plan of {arch}: no changes;" in project.run("plan", arch, "--local").stdout
+
+
 def _lifecycle(tmp_path: Path, arch: str) -> None:
     project = Project(tmp_path)
     try:
@@ -176,6 +235,11 @@ def _lifecycle(tmp_path: Path, arch: str) -> None:
         _lose_an_instance(project, arch, manifest, env["AWS_ENDPOINT_URL"])
         if any(dc.get("autoscaling_group_name") for dc in manifest["datacenters"]):
             _rolling_update(project, arch, manifest, directory, env)
+
+        if arch != "single-dc":
+            _evacuation(project, arch, manifest, env["AWS_ENDPOINT_URL"])
+            _drill(project, arch)
+            manifest = json.loads(terraform.outputs(directory, env)["verify_manifest"])
 
         seen = _inject_faults(project, arch, manifest, env["AWS_ENDPOINT_URL"])
         assert set(seen) == EXPECTED_FAULTS[arch], seen

@@ -18,6 +18,14 @@
   500): ``FileSystemNotFound`` (404). PutFileSystemPolicy of a policy that is not a JSON policy document
   (an object with ``Statement``) or longer than 20,000 characters: ``InvalidPolicyException`` (400; moto
   accepted anything).
+- ``UpdateFileSystem`` (moto: not implemented, HTTP 500, which the AWS provider retries for many minutes: seen
+  when Terraform adopts a file system promoted from a replica, which EFS created with bursting throughput).
+  AWS (API_UpdateFileSystem): ``ThroughputMode`` ``bursting`` / ``provisioned`` / ``elastic`` and
+  ``ProvisionedThroughputInMibps``; HTTP 202 with the file system's description. ``provisioned`` without a
+  throughput, a throughput with another mode, another mode name, or neither field: ``BadRequest`` (400). A
+  second change of the throughput mode within 24 hours: ``TooManyRequests`` (429, "if you don't wait at least
+  24 hours before either changing the throughput mode, or decreasing the Provisioned Throughput value"; only
+  changes made through this call are counted). Unknown file system: ``FileSystemNotFound`` (404).
 - DescribeFileSystems / CreateFileSystem answers (moto: the policy string leaks as ``FileSystemPolicy``, and no
   ``FileSystemProtection``): ``FileSystemPolicy`` is dropped (not in ``FileSystemDescription``);
   ``FileSystemProtection.ReplicationOverwriteProtection`` is ``ENABLED`` by default (replication-overwrite
@@ -31,6 +39,7 @@ path never reaches these handlers: moto's server decodes its ``%2F`` and finds n
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -177,6 +186,37 @@ def put_file_system_policy(self: Any, file_system_id: str, policy: str,
     fs.file_system_policy = policy
 
 
+THROUGHPUT_MODES = ("bursting", "provisioned", "elastic")
+THROUGHPUT_CHANGED = "_portal_ha_throughput_changed"
+"""Attribute of a moto FileSystem: when UpdateFileSystem last changed its throughput mode (epoch seconds)."""
+DAY_SECONDS = 24 * 3600
+
+
+def update_file_system(self: Any) -> tuple[str, dict[str, Any]]:
+    fs = file_system(self.efs_backend, uri_param(self, "FileSystemId"))
+    wanted = body(self)
+    mode, mibps = wanted.get("ThroughputMode"), wanted.get("ProvisionedThroughputInMibps")
+    if mode is None and mibps is None:
+        raise bad_request("Give ThroughputMode or ProvisionedThroughputInMibps.")
+    if mode is not None and mode not in THROUGHPUT_MODES:
+        raise bad_request(f"ThroughputMode must be one of {', '.join(THROUGHPUT_MODES)}, not {mode!r}.")
+    effective = mode or fs.throughput_mode
+    if effective == "provisioned" and not (mibps or fs.provisioned_throughput_in_mibps):
+        raise bad_request("ProvisionedThroughputInMibps is required with ThroughputMode provisioned.")
+    if mibps is not None and effective != "provisioned":
+        raise bad_request("ProvisionedThroughputInMibps applies to ThroughputMode provisioned only.")
+    now = time.time()
+    if mode is not None and mode != fs.throughput_mode:
+        if now - getattr(fs, THROUGHPUT_CHANGED, -DAY_SECONDS) < DAY_SECONDS:
+            raise error("TooManyRequests", 429, "Wait at least 24 hours after changing the throughput mode before "
+                                                "changing it again.")
+        setattr(fs, THROUGHPUT_CHANGED, now)
+        fs.throughput_mode = mode
+    if mibps is not None:
+        fs.provisioned_throughput_in_mibps = mibps
+    return answer(fs.info_json(), status=202)
+
+
 def patches() -> list[Patch]:
     from moto.efs.models import EFSBackend, FileSystem
     from moto.efs.responses import EFSResponse
@@ -196,4 +236,5 @@ def patches() -> list[Patch]:
         Patch(EFSBackend, "describe_file_system_policy", describe_file_system_policy),
         Patch(EFSBackend, "put_file_system_policy", put_file_system_policy),
         Patch(FileSystem, "info_json", info_json),
+        Patch(EFSResponse, "update_file_system", update_file_system),
     ]

@@ -180,3 +180,46 @@ def test_describe_file_systems_reports_protection_and_not_the_policy(aws_client)
     assert "FileSystemPolicy" not in raw
     assert raw["FileSystemProtection"] == {"ReplicationOverwriteProtection": "ENABLED"}
     assert described["CreationTime"] == efs.describe_file_systems()["FileSystems"][0]["CreationTime"]
+
+
+# --- UpdateFileSystem --------------------------------------------------------------------------------------
+
+def test_update_file_system_changes_the_throughput_mode_and_answers_202(aws_client):
+    efs, fs_id = _efs(aws_client)  # bursting, EFS's default (a replica's too)
+    answered = efs.update_file_system(FileSystemId=fs_id, ThroughputMode="elastic")
+    assert answered["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert answered["ThroughputMode"] == "elastic" and answered["FileSystemId"] == fs_id
+    assert efs.describe_file_systems(FileSystemId=fs_id)["FileSystems"][0]["ThroughputMode"] == "elastic"
+
+
+def test_update_file_system_refuses_a_second_mode_change_within_a_day(aws_client):
+    efs, fs_id = _efs(aws_client)
+    efs.update_file_system(FileSystemId=fs_id, ThroughputMode="elastic")
+    efs.update_file_system(FileSystemId=fs_id, ThroughputMode="elastic")  # no change: accepted
+    with pytest.raises(ClientError) as raised:
+        efs.update_file_system(FileSystemId=fs_id, ThroughputMode="bursting")
+    code, status, message = error_of(raised)
+    assert (code, status) == ("TooManyRequests", 429) and "24 hours" in message
+
+
+@pytest.mark.parametrize(("request_", "expected"), [
+    ({}, (400, "BadRequest", "Give ThroughputMode or ProvisionedThroughputInMibps.")),
+    ({"ThroughputMode": "fast"}, (400, "BadRequest", "ThroughputMode must be one of bursting, provisioned, elastic")),
+    ({"ThroughputMode": "provisioned"},
+     (400, "BadRequest", "ProvisionedThroughputInMibps is required with ThroughputMode provisioned.")),
+    ({"ThroughputMode": "elastic", "ProvisionedThroughputInMibps": 10.0},
+     (400, "BadRequest", "ProvisionedThroughputInMibps applies to ThroughputMode provisioned only.")),
+])
+def test_update_file_system_refuses_bad_requests(aws_client, request_, expected):
+    efs, fs_id = _efs(aws_client)
+    with pytest.raises(ClientError) as raised:
+        efs.update_file_system(FileSystemId=fs_id, **request_)
+    code, status, message = error_of(raised)
+    assert (status, code) == expected[:2] and expected[2] in message
+
+
+def test_update_of_an_unknown_file_system(aws_client):
+    efs = aws_client("efs", "us-east-1")
+    with pytest.raises(ClientError) as raised:
+        efs.update_file_system(FileSystemId=UNKNOWN, ThroughputMode="elastic")
+    assert error_of(raised)[:2] == ("FileSystemNotFound", 404)

@@ -152,3 +152,10 @@ def test_plain_moto_cannot_launch_from_a_new_template_version_with_user_data(aws
     version = ec2_backends["123456789012"]["us-east-1"].get_launch_template(template_id).get_version(2)
     with pytest.raises(AssertionError):  # moto's own check on the undecoded user data: an Auto Scaling launch
         _ = version.user_data
+
+
+def test_plain_moto_has_no_update_file_system(aws):
+    efs = boto3.client("efs", region_name="us-east-1")
+    fs_id = efs.create_file_system(CreationToken="portal")["FileSystemId"]
+    with pytest.raises(NotImplementedError, match="update_file_system"):
+        efs.update_file_system(FileSystemId=fs_id, ThroughputMode="elastic")

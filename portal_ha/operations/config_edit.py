@@ -1,0 +1,73 @@
+"""Changes to the configuration file (``cdktf.json``, or ``$PORTAL_HA_CONFIG``) that an operation proposes:
+shown first, written only with the user's consent, so that the file, Terraform and AWS keep agreeing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+UNSET = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One key of the context: ``path`` like ``("multi-dc", "primary")``; ``after`` None removes the key."""
+
+    path: tuple[str, ...]
+    before: Any
+    after: Any
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+    def describe(self) -> str:
+        def spell(value: Any) -> str:
+            return "(unset)" if value is UNSET else json.dumps(value)
+
+        return f"{self.key}: {spell(self.before)} -> {spell(self.after)}"
+
+
+def _document(path: Path) -> dict[str, Any]:
+    document = json.loads(path.read_text())
+    if not isinstance(document, dict) or not isinstance(document.get("context"), dict):
+        raise ValueError(f"{path} has no 'context' object to change")
+    return document
+
+
+def current(path: Path, key: tuple[str, ...]) -> Any:
+    """The value at ``key`` in the file's context, or None when unset."""
+    node: Any = _document(path)["context"]
+    for part in key:
+        if not isinstance(node, dict) or part not in node:
+            return UNSET
+        node = node[part]
+    return node
+
+
+def change(path: Path, key: tuple[str, ...], after: Any) -> Change:
+    return Change(key, current(path, key), after)
+
+
+def pending(changes: list[Change]) -> list[Change]:
+    """The changes that change something."""
+    return [c for c in changes if c.before != c.after]
+
+
+def write(path: Path, changes: list[Change]) -> None:
+    """Apply ``changes`` to the file (2-space JSON, key order kept), then forget the settings read before."""
+    document = _document(path)
+    for item in changes:
+        node = document["context"]
+        for part in item.path[:-1]:
+            node = node.setdefault(part, {})
+        if item.after is UNSET:
+            node.pop(item.path[-1], None)
+        else:
+            node[item.path[-1]] = item.after
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    from stacks.settings import read_file
+
+    read_file.cache_clear()  # the next read sees the new file

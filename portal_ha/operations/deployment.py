@@ -1,0 +1,83 @@
+"""What an operation needs from the deployment tooling (synth, apply, plan, outputs, verify), as one interface
+the CLI implements, plus where an unfinished operation is remembered."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from stacks.settings import Settings
+
+from ..aws import Clients
+
+JOURNAL_DIR = Path(".portal-ha") / "operations"
+
+
+class Deployment(Protocol):
+    """One architecture's deployment, against AWS or the emulator."""
+
+    arch: str
+    local: bool
+    aws: Clients
+    env: dict[str, str]
+    """The environment of terraform commands (provider mirror; the emulator's endpoint with ``local``)."""
+
+    def settings(self) -> Settings:
+        """The settings as the configuration file says now."""
+
+    def deployed(self) -> bool:
+        """True when the stack has deployment outputs (``portal-ha up`` ran)."""
+
+    def up(self) -> None:
+        """Synthesize, init and apply: what ``portal-ha up`` does."""
+
+    def synth(self) -> Path:
+        """Synthesize the current settings and init Terraform; the stack folder."""
+
+    def apply(self, directory: Path) -> None:
+        """terraform apply, with progress."""
+
+    def changes(self, directory: Path) -> list[str]:
+        """What a plan would change now: one ``<action> <address>`` per resource (empty: no changes)."""
+
+    def manifest(self, directory: Path) -> dict[str, Any]:
+        """The deployed ``verify_manifest``."""
+
+    def verify(self, manifest: dict[str, Any]) -> tuple[int, int, list[str]]:
+        """Run verify: PASS count, SKIP count, and one line per FAIL."""
+
+
+@dataclass(frozen=True)
+class Journal:
+    """An operation under way: written when it starts, removed when it ends, read to resume it."""
+
+    operation: str
+    arch: str
+    source: str
+    target: str
+    unplanned: bool = False
+    legs_done: tuple[str, ...] = ()
+    """A drill's finished legs (``failover``, ``failback``)."""
+
+    @staticmethod
+    def path(operation: str, arch: str) -> Path:
+        return JOURNAL_DIR / f"{operation}-{arch}.json"
+
+    @classmethod
+    def read(cls, operation: str, arch: str) -> Journal | None:
+        path = cls.path(operation, arch)
+        if not path.exists():
+            return None
+        fields = json.loads(path.read_text())
+        fields["legs_done"] = tuple(fields.get("legs_done", ()))
+        return cls(**fields)
+
+    def save(self) -> None:
+        path = self.path(self.operation, self.arch)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    def close(self) -> None:
+        self.path(self.operation, self.arch).unlink(missing_ok=True)

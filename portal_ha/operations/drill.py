@@ -1,0 +1,119 @@
+"""``portal-ha drill ARCH --local``: the disaster-recovery rehearsal, end to end on the emulator.
+
+up (or reuse the deployment), verify, fail over to another datacenter (its steps end with verify: the writer
+and the writable file system are there, every traffic record healthy), fail back (verify again), then the
+timeline and an RTO/RPO summary. A drill that fails leaves a journal: running it again resumes the leg that
+failed (the failover's own steps check AWS first) and goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from .config_edit import Change
+from .deployment import Deployment, Journal
+from .failover import Failover, preflight
+from .timeline import OperationError, Timeline
+
+OPERATION = "drill"
+WRITE_OUTAGE_STEPS = ("database", "file-system")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the drill measured, per leg: how long writes were held up and how much could have been lost."""
+
+    leg: str
+    write_outage_seconds: float
+    """The database switchover plus the file system promotion: while they run, writes wait or fail."""
+    total_seconds: float
+    """The whole leg, settings and Terraform included (the portal serves reads throughout)."""
+    rpo: str
+
+    def line(self) -> str:
+        return (f"  {self.leg:<9} RTO (writes held up) {self.write_outage_seconds:6.1f} s; leg with Terraform "
+                f"{self.total_seconds:6.1f} s; RPO {self.rpo}")
+
+
+def _always(_: list[Change]) -> bool:
+    return True
+
+
+class Drill:
+    def __init__(self, deployment: Deployment, *, echo: Callable[[str], None], poll_seconds: float) -> None:
+        self.deployment, self.echo, self.poll_seconds = deployment, echo, poll_seconds
+        self.timeline = Timeline(f"DR drill of {deployment.arch}", echo=echo)
+        self.summaries: list[Summary] = []
+
+    def run(self) -> Timeline:
+        arch = self.deployment.arch
+        settings = self.deployment.settings()
+        config = settings.architectures[arch]
+        journal = Journal.read(OPERATION, arch)
+        if journal is None:
+            other = next(dc.name for dc in config.datacenters if dc.name != config.primary)
+            journal = Journal(OPERATION, arch, source=config.primary, target=other)
+        else:
+            self.echo(f"resuming the drill: {journal.source} -> {journal.target} -> {journal.source}; done: "
+                      f"{', '.join(journal.legs_done) or 'nothing yet'}")
+        journal.save()
+        started = journal
+        self.timeline.run("up", done=self._deployed, act=self._up, state="the deployment is not (fully) up")
+        self.timeline.run("verify", done=lambda: self._resumed(started), act=self._verify,
+                          state="deployed; verify found a problem before any failover (see above)")
+        for leg, target in (("failover", journal.target), ("failback", journal.source)):
+            if leg in journal.legs_done:
+                continue
+            self._leg(leg, target)
+            journal = replace(journal, legs_done=(*journal.legs_done, leg))
+            journal.save()
+        journal.close()
+        return self.timeline
+
+    def _deployed(self) -> str | None:
+        return "reused the running deployment" if self.deployment.deployed() else None
+
+    def _up(self) -> str:
+        self.deployment.up()
+        return "deployed"
+
+    @staticmethod
+    def _resumed(journal: Journal) -> str | None:
+        return "resumed drill: verify runs at the end of each leg" if journal.legs_done or Journal.read(
+            "failover", journal.arch) else None
+
+    def _verify(self) -> str:
+        directory = self.deployment.synth()
+        passed, skipped, failed = self.deployment.verify(self.deployment.manifest(directory))
+        if failed:
+            raise OperationError(f"{len(failed)} verify row(s) FAIL: {'; '.join(failed)}")
+        return f"{passed} PASS, {skipped} SKIP, 0 FAIL"
+
+    def _leg(self, leg: str, target: str) -> None:
+        settings = self.deployment.settings()
+        plan = preflight(settings, self.deployment.arch, target, unplanned=False)
+        self.timeline.prefix = f"{leg} to {target}: "
+        first = len(self.timeline.entries)
+        failover = Failover(plan, self.deployment, consent=_always, echo=self.echo, poll_seconds=self.poll_seconds,
+                            timeline=self.timeline)
+        try:
+            failover.run()
+        finally:
+            self.timeline.prefix = ""
+        entries = self.timeline.entries[first:]
+        outage = sum(e.seconds for e in entries if e.step.split(": ", 1)[-1] in WRITE_OUTAGE_STEPS)
+        if failover.lost_seconds is not None:
+            rpo = f"{failover.lost_seconds:.0f} s of file changes (EFS LastReplicatedTimestamp)"
+        elif plan.shared:
+            rpo = ("0 for the database (a managed switchover waits for the secondary); the file system's lag is not "
+                   "reported here (the emulator copies no data: see README Limits)")
+        else:
+            rpo = "0 for the database (a managed switchover waits for the secondary)"
+        self.summaries.append(Summary(leg, outage, sum(e.seconds for e in entries), rpo))
+
+    def summary(self) -> str:
+        lines = ["RTO/RPO summary:", *(s.line() for s in self.summaries)]
+        if not self.summaries:
+            lines.append("  (no leg ran in this invocation)")
+        return "\n".join(lines)

@@ -1,0 +1,100 @@
+"""``portal-ha evacuate ARCH DC`` / ``portal-ha restore ARCH DC``: take a datacenter out of the global load
+balancer for maintenance (and put it back) through the configuration (``<arch>.global_lb.evacuated``), so
+Terraform and AWS agree. Nothing is destroyed: Route 53 drops the datacenter's record and keeps its health
+check; Global Accelerator dials its endpoint group to 0. The datacenter keeps running, its database cluster
+keeps replicating, and its own NLB still answers (for checks before restoring it).
+
+Steps: ``settings`` (the new list, shown, written with consent), ``reconcile`` (apply; a new plan shows no
+changes), ``verify`` (the evacuated datacenter is a SKIP row, everything else passes). Running the command
+again after a failure resumes: a written setting is not asked again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from constructs_lib.global_lb_props import evacuation_problems
+from stacks.settings import Settings
+
+from .config_edit import Change, change, pending, write
+from .deployment import Deployment
+from .timeline import OperationError, Timeline
+
+
+class EvacuationRefused(ValueError):
+    """Bad input, found before any AWS call."""
+
+
+def evacuation_change(settings: Settings, arch: str, datacenter: str, *, evacuate: bool) -> Change:
+    """The new ``global_lb.evacuated`` list, or EvacuationRefused (no AWS call is made here)."""
+    if arch not in settings.architectures:
+        raise EvacuationRefused(f"{arch} is not configured in {settings.source}")
+    config = settings.architectures[arch]
+    names = [dc.name for dc in config.datacenters]
+    if not config.kind.multi_datacenter:
+        raise EvacuationRefused(f"{arch} has one datacenter ({names[0]}) and no global load balancer: there is "
+                                "nothing to take it out of; use multi-dc or multi-dc-local")
+    if datacenter not in names:
+        raise EvacuationRefused(f"{datacenter!r} is not a datacenter of {arch}: use one of {', '.join(names)}")
+    listed = list(config.section("global_lb").get("evacuated", ()))
+    if evacuate:
+        after = listed if datacenter in listed else [*listed, datacenter]
+        problems = evacuation_problems(after, names)
+        if problems:
+            raise EvacuationRefused(f"evacuating {datacenter} is refused: {datacenter} is the last datacenter serving "
+                                    f"users ({'; '.join(problems)})")
+    else:
+        if datacenter not in listed:
+            raise EvacuationRefused(f"{datacenter} is not evacuated ({arch}.global_lb.evacuated is "
+                                    f"{listed or 'empty'}): nothing to restore")
+        after = [name for name in listed if name != datacenter]
+    return change(Path(settings.source), (arch, "global_lb", "evacuated"), after or None)
+
+
+class Evacuation:
+    """Runs ``settings``, ``reconcile`` and ``verify`` for an evacuation or a restore."""
+
+    def __init__(self, deployment: Deployment, planned: Change, datacenter: str, *, evacuate: bool,
+                 consent: Callable[[list[Change]], bool], echo: Callable[[str], None]) -> None:
+        self.deployment, self.planned, self.datacenter = deployment, planned, datacenter
+        self.evacuate, self.consent, self.echo = evacuate, consent, echo
+        verb = "evacuation" if evacuate else "restore"
+        self.timeline = Timeline(f"{verb} of {datacenter} in {deployment.arch}", echo=echo)
+
+    def run(self) -> Timeline:
+        source = self.deployment.settings().source
+        self.timeline.run("settings", done=self._written, act=self._write,
+                          state=f"{source} and the deployment are as they were")
+        self.timeline.run("reconcile", done=lambda: None, act=self._reconcile,
+                          state=f"{source} says {self.planned.describe()}; Terraform's apply did not finish")
+        self.timeline.run("verify", done=lambda: None, act=self._verify,
+                          state="applied; verify found a problem (see above)")
+        return self.timeline
+
+    def _written(self) -> str | None:
+        current = change(Path(self.deployment.settings().source), self.planned.path, self.planned.after)
+        return None if pending([current]) else f"{self.planned.key} already is {self.planned.after or '(unset)'}"
+
+    def _write(self) -> str:
+        current = change(Path(self.deployment.settings().source), self.planned.path, self.planned.after)
+        self.echo(f"    change: {current.describe()}")
+        if not self.consent([current]):
+            raise OperationError("not written: the configuration was left as it is (consent refused; pass --yes)")
+        write(Path(self.deployment.settings().source), [current])
+        return current.describe()
+
+    def _reconcile(self) -> str:
+        directory = self.deployment.synth()
+        self.deployment.apply(directory)
+        left = self.deployment.changes(directory)
+        if left:
+            raise OperationError(f"a plan after the apply still shows {len(left)} change(s): {'; '.join(left[:5])}")
+        listed = self.deployment.manifest(directory)["global_lb"].get("evacuated") or []
+        return f"applied; a new plan shows no changes; evacuated: {', '.join(listed) or 'none'}"
+
+    def _verify(self) -> str:
+        passed, skipped, failed = self.deployment.verify(self.deployment.manifest(self.deployment.synth()))
+        if failed:
+            raise OperationError(f"{len(failed)} verify row(s) FAIL: {'; '.join(failed)}")
+        return f"{passed} PASS, {skipped} SKIP, 0 FAIL"

@@ -1,0 +1,315 @@
+"""``portal-ha failover ARCH --to DC``: make DC the primary datacenter (the writer DB cluster and, with a shared
+file system, the writable copy of it), then bring the settings and Terraform along so that a re-plan shows no
+changes.
+
+Steps (each checks AWS first, so a second run resumes an interrupted one):
+
+1. ``database``: Aurora Global Database managed switchover to DC's cluster (``SwitchoverGlobalCluster``: the
+   secondary catches up first, no data is lost), or with ``unplanned`` a failover that allows data loss
+   (``FailoverGlobalCluster AllowDataLoss``). Polls ``DescribeGlobalClusters`` until DC's cluster is the writer
+   and the global cluster is ``available``. The demoted cluster forwards writes at once (every member requests
+   write forwarding).
+2. ``file-system`` (shared storage): the DR copy in DC's region becomes writable: its replication configuration
+   is deleted (``DeleteReplicationConfiguration``); the former primary's file system is opened to be
+   overwritten (``UpdateFileSystemProtection DISABLED``), so the next step replicates the new primary into it.
+3. ``settings``: ``primary`` becomes DC; ``database_home`` is pinned (the credentials stay where they are);
+   with shared storage ``file_system.replication_region`` and ``replica_file_system_id`` name the former
+   primary. Shown first, written only with consent.
+4. ``terraform-state`` (shared storage): the promoted file system is adopted at the new primary's address
+   (``terraform import``) and the former one forgotten (``terraform state rm``, not destroyed).
+5. ``reconcile``: ``terraform apply`` of the new settings (mount targets and DNS names move, instances roll
+   with an instance refresh, replication starts into the former primary); then a plan must show no changes.
+6. ``verify``: every verify row passes; the ``db-writer`` row checks the writer is DC's cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stacks.settings import Settings
+
+from .config_edit import Change, change, pending, write
+from .deployment import Deployment, Journal
+from .timeline import OperationError, Timeline
+
+OPERATION = "failover"
+
+
+class FailoverRefused(ValueError):
+    """Bad input, found before any AWS call."""
+
+
+@dataclass(frozen=True)
+class FailoverPlan:
+    arch: str
+    source: str
+    target: str
+    unplanned: bool
+    shared: bool
+    resumed: bool
+
+
+def preflight(settings: Settings, arch: str, target: str, unplanned: bool) -> FailoverPlan:
+    """The failover to run, or FailoverRefused naming the problem: no AWS call is made here."""
+    if arch not in settings.architectures:
+        raise FailoverRefused(f"{arch} is not configured in {settings.source}")
+    config = settings.architectures[arch]
+    names = [dc.name for dc in config.datacenters]
+    if not config.kind.multi_datacenter:
+        raise FailoverRefused(f"{arch} has one datacenter ({names[0]}): there is no other datacenter to fail over "
+                              "to; use multi-dc or multi-dc-local")
+    if target not in names:
+        raise FailoverRefused(f"--to {target!r} is not a datacenter of {arch}: use one of {', '.join(names)}")
+    journal = Journal.read(OPERATION, arch)
+    if journal is not None and journal.target != target:
+        raise FailoverRefused(f"a failover of {arch} to {journal.target} is unfinished: run portal-ha failover {arch} "
+                              f"--to {journal.target} to finish it first")
+    if journal is None and config.primary == target:
+        raise FailoverRefused(f"{target} already is the primary of {arch} ({settings.source}: {arch}.primary); "
+                              f"fail over to one of {', '.join(n for n in names if n != target)}")
+    shared = config.kind.shared_storage
+    if shared and config.section("file_system").get("kms_key_arn"):
+        raise FailoverRefused(f"{arch}.file_system.kms_key_arn is a key of {config.primary_datacenter.region}: the "
+                              f"copy in {config.datacenter(target).region} is encrypted with that region's key, "
+                              "which this version cannot name for you; fail over by hand (see README Operations)")
+    source = journal.source if journal is not None else config.primary
+    return FailoverPlan(arch=arch, source=source, target=target, unplanned=journal.unplanned if journal else unplanned,
+                        shared=shared, resumed=journal is not None)
+
+
+def _by_name(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {dc["name"]: dc for dc in manifest["datacenters"]}
+
+
+class Failover:
+    """Runs the steps of one failover on a deployment; ``consent`` is asked before the settings are written."""
+
+    def __init__(self, plan: FailoverPlan, deployment: Deployment, *, consent: Callable[[list[Change]], bool],
+                 echo: Callable[[str], None], poll_seconds: float, timeout_seconds: float = 3600.0,
+                 timeline: Timeline | None = None) -> None:
+        self.plan, self.deployment, self.consent, self.echo = plan, deployment, consent, echo
+        self.poll_seconds, self.timeout_seconds = poll_seconds, timeout_seconds
+        self.timeline = timeline or Timeline(f"failover of {plan.arch} to {plan.target}"
+                                             + (" (unplanned: data loss allowed)" if plan.unplanned else ""), echo=echo)
+        self.directory = deployment.synth()
+        self.manifest = deployment.manifest(self.directory)
+        dcs = _by_name(self.manifest)
+        self.source, self.target = dcs[plan.source], dcs[plan.target]
+        self.former_file_system: str | None = self.source.get("efs_file_system_id")
+        self.promoted_file_system: str | None = self.source.get("efs_replica_file_system_id")
+        self._synthesized_after_settings = False
+        """True once the new settings are synthesized (the Terraform steps share that synth)."""
+        self.lost_seconds: float | None = None
+        """Unplanned: how far behind the promoted copy was (from EFS's LastReplicatedTimestamp), when reported."""
+        if not plan.resumed:
+            self._check_deployment()
+
+    def _check_deployment(self) -> None:
+        if self.manifest.get("primary") != self.plan.source:
+            raise FailoverRefused(f"the deployment's primary is {self.manifest.get('primary')} but the settings say "
+                                  f"{self.plan.source}: run portal-ha up {self.plan.arch} first")
+        if self.plan.shared:
+            region = self.source.get("efs_replication_region")
+            if region != self.target["region"] or not self.promoted_file_system:
+                raise FailoverRefused(
+                    f"the shared file system's DR copy is in {region or 'no region'}, not in {self.plan.target}'s "
+                    f"region {self.target['region']}: set {self.plan.arch}.file_system.replication_region to "
+                    f"{self.target['region']} and run portal-ha up, or fail over to the datacenter that has the copy")
+
+    def run(self) -> Timeline:
+        plan = self.plan
+        Journal(OPERATION, plan.arch, plan.source, plan.target, plan.unplanned).save()
+        writer_state = f"the writer is still {plan.source}'s cluster, or the switchover is under way"
+        self.timeline.run("database", done=self._writer_is_target, act=self._switch_database, state=writer_state)
+        if plan.shared:
+            self.timeline.run("file-system", done=self._promoted, act=self._promote,
+                              state=f"the writer is {plan.target}'s cluster; the file system copy in "
+                                    f"{self.target['region']} may still be read-only")
+        self.timeline.run("settings", done=self._settings_written, act=self._write_settings,
+                          state=f"AWS: the writer{' and the writable file system' if plan.shared else ''} are in "
+                                f"{plan.target}; {self.deployment.settings().source} still says primary "
+                                f"{plan.source}, and Terraform is not reconciled")
+        if plan.shared:
+            self.timeline.run("terraform-state", done=self._state_adopted, act=self._adopt,
+                              state=f"settings say primary {plan.target}; Terraform's state may still hold the "
+                                    "former file system")
+        self.timeline.run("reconcile", done=lambda: None, act=self._reconcile,
+                          state=f"settings say primary {plan.target}; Terraform's apply did not finish")
+        self.timeline.run("verify", done=lambda: None, act=self._verify,
+                          state=f"{plan.target} is the primary everywhere; verify found a problem (see above)")
+        Journal(OPERATION, plan.arch, plan.source, plan.target, plan.unplanned).close()
+        return self.timeline
+
+    # -- database ---------------------------------------------------------------------------------------------
+    def _rds(self) -> Any:
+        return self.deployment.aws("rds", self.target["region"])  # the target's region answers in an outage too
+
+    def _target_arn(self) -> str:
+        found = self._rds().describe_db_clusters(DBClusterIdentifier=self.target["db_cluster_identifier"])
+        return str(found["DBClusters"][0]["DBClusterArn"])
+
+    def _global(self) -> dict[str, Any]:
+        found = self._rds().describe_global_clusters(
+            GlobalClusterIdentifier=self.manifest["db_global_cluster_identifier"])["GlobalClusters"]
+        if not found:
+            raise OperationError(f"global cluster {self.manifest['db_global_cluster_identifier']} is gone")
+        return dict(found[0])
+
+    @staticmethod
+    def _writer(global_cluster: dict[str, Any]) -> str | None:
+        return next((m["DBClusterArn"] for m in global_cluster.get("GlobalClusterMembers", []) if m.get("IsWriter")),
+                    None)
+
+    def _writer_is_target(self) -> str | None:
+        found = self._global()
+        if found.get("Status") == "available" and self._writer(found) == self._target_arn():
+            return f"{self.target['db_cluster_identifier']} already is the writer"
+        return None
+
+    def _switch_database(self) -> str:
+        target_arn, found = self._target_arn(), self._global()
+        pending_to = (found.get("FailoverState") or {}).get("ToDbClusterArn")
+        if pending_to != target_arn:  # not already under way from an interrupted run
+            gid = self.manifest["db_global_cluster_identifier"]
+            if self.plan.unplanned:
+                self._rds().failover_global_cluster(GlobalClusterIdentifier=gid, TargetDbClusterIdentifier=target_arn,
+                                                    AllowDataLoss=True)
+            else:
+                self._rds().switchover_global_cluster(GlobalClusterIdentifier=gid,
+                                                      TargetDbClusterIdentifier=target_arn)
+        polls = self._wait(lambda: (lambda g: g.get("Status") == "available" and self._writer(g) == target_arn)(
+            self._global()), f"{self.target['db_cluster_identifier']} to become the writer")
+        members = self._global().get("GlobalClusterMembers", [])
+        forwarding = sorted({str(m.get("GlobalWriteForwardingStatus")) for m in members if not m.get("IsWriter")})
+        return (f"writer {self.target['db_cluster_identifier']} ({self.target['region']}), global cluster available "
+                f"after {polls} poll(s); the others forward writes: {', '.join(forwarding)}")
+
+    def _wait(self, ready: Callable[[], bool], what: str) -> int:
+        deadline, polls = time.monotonic() + self.timeout_seconds, 0
+        while True:
+            polls += 1
+            if ready():
+                return polls
+            if time.monotonic() > deadline:
+                raise OperationError(f"gave up waiting for {what} after {self.timeout_seconds:.0f} s")
+            time.sleep(self.poll_seconds)
+
+    # -- file system ------------------------------------------------------------------------------------------
+    def _efs(self, dc: dict[str, Any]) -> Any:
+        return self.deployment.aws("efs", dc["region"])
+
+    def _protection(self, dc: dict[str, Any], file_system_id: str) -> str:
+        described = self._efs(dc).describe_file_systems(FileSystemId=file_system_id)["FileSystems"][0]
+        return str(described.get("FileSystemProtection", {}).get("ReplicationOverwriteProtection"))
+
+    def _promoted(self) -> str | None:
+        promoted, former = self.promoted_file_system or "", self.former_file_system or ""
+        if self._protection(self.target, promoted) == "REPLICATING":
+            return None
+        if self._protection(self.source, former) not in ("DISABLED", "REPLICATING"):
+            return None
+        return f"{promoted} already writable in {self.target['region']}; {former} open to be replicated into"
+
+    def _promote(self) -> str:
+        promoted, former = self.promoted_file_system or "", self.former_file_system or ""
+        efs = self._efs(self.target)
+        if self._protection(self.target, promoted) == "REPLICATING":
+            replications = efs.describe_replication_configurations(FileSystemId=promoted)["Replications"]
+            stamps = [d.get("LastReplicatedTimestamp") for r in replications for d in r["Destinations"]]
+            if stamps and stamps[0] is not None:
+                self.lost_seconds = max(0.0, time.time() - stamps[0].timestamp())
+            efs.delete_replication_configuration(SourceFileSystemId=replications[0]["SourceFileSystemId"])
+        polls = self._wait(lambda: self._protection(self.target, promoted) != "REPLICATING",
+                           f"{promoted} to become writable")
+        self._efs(self.source).update_file_system_protection(FileSystemId=former,
+                                                             ReplicationOverwriteProtection="DISABLED")
+        return (f"{promoted} writable in {self.target['region']} ({self._protection(self.target, promoted)}) after "
+                f"{polls} poll(s); {former} in {self.source['region']} open to be replicated into (DISABLED)")
+
+    # -- settings ---------------------------------------------------------------------------------------------
+    def _changes(self) -> list[Change]:
+        settings = self.deployment.settings()
+        arch, path = self.plan.arch, settings.source
+        file = Path(path)
+        config = settings.architectures[arch]
+        changes = [change(file, (arch, "primary"), self.plan.target)]
+        if not config.database_home:
+            changes.append(change(file, (arch, "database_home"), self.manifest.get("database_home", self.plan.source)))
+        if self.plan.shared:
+            changes.append(change(file, (arch, "file_system", "replication_region"), self.source["region"]))
+            changes.append(change(file, (arch, "file_system", "replica_file_system_id"), self.former_file_system))
+        return changes
+
+    def _settings_written(self) -> str | None:
+        if pending(self._changes()):
+            return None
+        return f"{self.deployment.settings().source} already says primary {self.plan.target}"
+
+    def _write_settings(self) -> str:
+        changes = pending(self._changes())
+        source = self.deployment.settings().source
+        self.echo(f"    changes to {source}:")
+        for item in changes:
+            self.echo(f"      {item.describe()}")
+        if not self.consent(changes):
+            raise OperationError(f"not written: {source} was left as it is (consent refused; pass --yes to write it)")
+        write(Path(source), changes)
+        return f"{source}: " + "; ".join(item.describe() for item in changes)
+
+    # -- Terraform --------------------------------------------------------------------------------------------
+    def _addresses(self) -> tuple[str, list[str]]:
+        """The file system's address in the new configuration, and the file system addresses in state."""
+        from .. import terraform
+
+        if not self._synthesized_after_settings:
+            self.directory = self.deployment.synth()
+            self._synthesized_after_settings = True
+        config = json.loads((self.directory / "cdk.tf.json").read_text())
+        (name,) = config["resource"]["aws_efs_file_system"]
+        held = [a for a in terraform.state_list(self.directory, self.deployment.env)
+                if a.startswith("aws_efs_file_system.")]
+        return f"aws_efs_file_system.{name}", held
+
+    def _state_adopted(self) -> str | None:
+        from .. import terraform
+
+        wanted, held = self._addresses()
+        env = self.deployment.env
+        if held == [wanted] and terraform.state_show_id(self.directory, env, wanted) == self.promoted_file_system:
+            return f"state holds {self.promoted_file_system} at {wanted}"
+        return None
+
+    def _adopt(self) -> str:
+        from .. import terraform
+
+        wanted, held = self._addresses()
+        done = []
+        for address in held:
+            held_id = terraform.state_show_id(self.directory, self.deployment.env, address)
+            if address != wanted or held_id != self.promoted_file_system:
+                terraform.state_rm(self.directory, self.deployment.env, address)
+                done.append(f"forgot {address} (kept in AWS)")
+        if wanted not in terraform.state_list(self.directory, self.deployment.env):
+            terraform.import_resource(self.directory, self.deployment.env, wanted, self.promoted_file_system or "")
+            done.append(f"imported {self.promoted_file_system} at {wanted}")
+        return "; ".join(done)
+
+    def _reconcile(self) -> str:
+        self.directory = self.deployment.synth()
+        self.deployment.apply(self.directory)
+        left = self.deployment.changes(self.directory)
+        if left:
+            raise OperationError(f"a plan after the apply still shows {len(left)} change(s): {'; '.join(left[:5])}")
+        self.manifest = self.deployment.manifest(self.directory)
+        return f"applied; a new plan shows no changes; the deployment's primary is {self.manifest['primary']}"
+
+    def _verify(self) -> str:
+        passed, skipped, failed = self.deployment.verify(self.manifest)
+        if failed:
+            raise OperationError(f"{len(failed)} verify row(s) FAIL: {'; '.join(failed)}")
+        return f"{passed} PASS, {skipped} SKIP, 0 FAIL"
