@@ -64,15 +64,18 @@ def parallelism_from(value: str | int | None, source: str) -> int | None:
 
 
 def apply(directory: Path, env: Mapping[str, str], *, destroy: bool = False, parallelism: int | None = None,
-          out: TextIO | None = None, tty: bool | None = None, tick_seconds: float = 1.0) -> Progress:
-    """``terraform apply`` (or ``destroy``) with a readable progress display on ``out`` (stderr by default).
+          out: TextIO | None = None, tty: bool | None = None, tick_seconds: float = 1.0,
+          targets: tuple[str, ...] = ()) -> Progress:
+    """``terraform apply`` (or ``destroy``) with a readable progress display on ``out`` (stderr by default);
+    ``targets`` limits it to those addresses and what they depend on (``-target``).
 
     Raises TerraformError listing Terraform's error diagnostics when it fails.
     """
     out = out if out is not None else sys.stderr
     tty = out.isatty() if tty is None else tty
     args = ["destroy" if destroy else "apply", "-json", "-auto-approve", "-input=false",
-            *([f"-parallelism={parallelism}"] if parallelism is not None else [])]
+            *([f"-parallelism={parallelism}"] if parallelism is not None else []),
+            *(f"-target={address}" for address in targets)]
     progress = Progress(out=out, tty=tty, clock=time.monotonic)
     lines: queue.Queue[str | None] = queue.Queue()
     with subprocess.Popen([toolchain.terraform_binary(), *args], cwd=directory, env={**os.environ, **env},

@@ -171,12 +171,13 @@ def parallelism(flag: int | None) -> int | None:
         raise click.UsageError(str(exc)) from None
 
 
-def apply(directory: Path, env: dict[str, str], *, destroy: bool, threads: int | None) -> dict[str, Any] | None:
+def apply(directory: Path, env: dict[str, str], *, destroy: bool, threads: int | None,
+          targets: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """terraform apply/destroy with live progress on stderr; the outputs Terraform reported at the end."""
     from .. import terraform
 
     try:
-        return terraform.apply(directory, env, destroy=destroy, parallelism=threads).outputs
+        return terraform.apply(directory, env, destroy=destroy, parallelism=threads, targets=targets).outputs
     except terraform.TerraformError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -61,9 +61,9 @@ class CliDeployment:
         init(directory, self.env, self.local)
         return directory
 
-    def apply(self, directory: Path) -> None:
-        say("terraform apply")
-        apply(directory, self.env, destroy=False, threads=None)
+    def apply(self, directory: Path, targets: tuple[str, ...] = ()) -> None:
+        say("terraform apply" + (f" of {len(targets)} targeted resources" if targets else ""))
+        apply(directory, self.env, destroy=False, threads=None, targets=targets)
 
     def changes(self, directory: Path) -> list[str]:
         from .. import terraform

@@ -36,8 +36,8 @@ class Deployment(Protocol):
     def synth(self) -> Path:
         """Synthesize the current settings and init Terraform; the stack folder."""
 
-    def apply(self, directory: Path) -> None:
-        """terraform apply, with progress."""
+    def apply(self, directory: Path, targets: tuple[str, ...] = ()) -> None:
+        """terraform apply, with progress; only ``targets`` (and what they need) when given."""
 
     def changes(self, directory: Path) -> list[str]:
         """What a plan would change now: one ``<action> <address>`` per resource (empty: no changes)."""

@@ -17,9 +17,12 @@ Steps (each checks AWS first, so a second run resumes an interrupted one):
    primary. Shown first, written only with consent.
 4. ``terraform-state`` (shared storage): the promoted file system is adopted at the new primary's address
    (``terraform import``) and the former one forgotten (``terraform state rm``, not destroyed).
-5. ``reconcile``: ``terraform apply`` of the new settings (mount targets and DNS names move, instances roll
-   with an instance refresh, replication starts into the former primary); then a plan must show no changes.
-6. ``verify``: every verify row passes; the ``db-writer`` row checks the writer is DC's cluster.
+5. ``remount`` (shared storage): ``terraform apply`` of everything the new primary needs (mount targets, DNS
+   names, the instances' launch templates) but nothing removed and no replication started; then waits for
+   every instance refresh to end, so no instance still writes to the former primary when it is overwritten.
+6. ``reconcile``: ``terraform apply`` of the rest (the former primary's mount targets go, replication starts
+   into it); then a plan must show no changes.
+7. ``verify``: every verify row passes; the ``db-writer`` row checks the writer is DC's cluster.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from .deployment import Deployment, Journal
 from .timeline import OperationError, Timeline
 
 OPERATION = "failover"
+REFRESH_RUNNING = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
 
 
 class FailoverRefused(ValueError):
@@ -138,6 +142,10 @@ class Failover:
             self.timeline.run("terraform-state", done=self._state_adopted, act=self._adopt,
                               state=f"settings say primary {plan.target}; Terraform's state may still hold the "
                                     "former file system")
+        if plan.shared:
+            self.timeline.run("remount", done=lambda: None, act=self._remount,
+                              state=f"settings say primary {plan.target}; some instances may still mount the former "
+                                    "primary's file system (it is not replicated into yet)")
         self.timeline.run("reconcile", done=lambda: None, act=self._reconcile,
                           state=f"settings say primary {plan.target}; Terraform's apply did not finish")
         self.timeline.run("verify", done=lambda: None, act=self._verify,
@@ -298,6 +306,38 @@ class Failover:
             terraform.import_resource(self.directory, self.deployment.env, wanted, self.promoted_file_system or "")
             done.append(f"imported {self.promoted_file_system} at {wanted}")
         return "; ".join(done)
+
+    def _remount(self) -> str:
+        """Everything the new primary needs (its mount targets, name, access point; the instances' new launch
+        templates and the instance refresh that rolls them onto it), but nothing of the former primary's is
+        removed and no replication starts yet: instances that still mount it keep writing until the refresh has
+        replaced them. Then wait for every refresh to end."""
+        if not self._synthesized_after_settings:
+            self.directory = self.deployment.synth()
+            self._synthesized_after_settings = True
+        config = json.loads((self.directory / "cdk.tf.json").read_text())
+        targets = tuple(f"{rtype}.{name}" for rtype, found in config["resource"].items()
+                        if rtype != "aws_efs_replication_configuration" for name in found)
+        self.deployment.apply(self.directory, targets)
+        rolled = []
+        for dc in self.manifest["datacenters"]:
+            group = dc.get("autoscaling_group_name")
+            if not group:
+                continue
+            scaling = self.deployment.aws("autoscaling", dc["region"])
+
+            def refreshed(scaling: Any = scaling, group: str = group) -> bool:
+                found = scaling.describe_instance_refreshes(AutoScalingGroupName=group)["InstanceRefreshes"]
+                return not found or found[0]["Status"] not in REFRESH_RUNNING
+
+            polls = self._wait(refreshed, f"the instance refresh of {group}")
+            latest = scaling.describe_instance_refreshes(AutoScalingGroupName=group)["InstanceRefreshes"]
+            status = latest[0]["Status"] if latest else "none needed"
+            if status not in ("Successful", "none needed"):
+                raise OperationError(f"the instance refresh of {group} ended {status}")
+            rolled.append(f"{dc['name']} {status.lower()} after {polls} poll(s)")
+        return (f"applied {len(targets)} resources of the new primary (the former one's kept); instance refresh: "
+                f"{', '.join(rolled) or 'fixed instances (replaced by the apply)'}")
 
     def _reconcile(self) -> str:
         self.directory = self.deployment.synth()
