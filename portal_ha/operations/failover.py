@@ -77,10 +77,6 @@ def preflight(settings: Settings, arch: str, target: str, unplanned: bool) -> Fa
         raise FailoverRefused(f"{target} already is the primary of {arch} ({settings.source}: {arch}.primary); "
                               f"fail over to one of {', '.join(n for n in names if n != target)}")
     shared = config.kind.shared_storage
-    if shared and config.section("file_system").get("kms_key_arn"):
-        raise FailoverRefused(f"{arch}.file_system.kms_key_arn is a key of {config.primary_datacenter.region}: the "
-                              f"copy in {config.datacenter(target).region} is encrypted with that region's key, "
-                              "which this version cannot name for you; fail over by hand (see README Operations)")
     source = journal.source if journal is not None else config.primary
     return FailoverPlan(arch=arch, source=source, target=target, unplanned=journal.unplanned if journal else unplanned,
                         shared=shared, resumed=journal is not None)
@@ -251,6 +247,11 @@ class Failover:
         if self.plan.shared:
             changes.append(change(file, (arch, "file_system", "replication_region"), self.source["region"]))
             changes.append(change(file, (arch, "file_system", "replica_file_system_id"), self.former_file_system))
+            if config.section("file_system").get("kms_key_arn"):
+                # A key of the former primary's region cannot encrypt the promoted copy: name the key it has.
+                promoted = self._efs(self.target).describe_file_systems(
+                    FileSystemId=self.promoted_file_system)["FileSystems"][0]
+                changes.append(change(file, (arch, "file_system", "kms_key_arn"), promoted["KmsKeyId"]))
         return changes
 
     def _settings_written(self) -> str | None:

@@ -106,15 +106,6 @@ def test_a_journal_turns_already_primary_into_a_resume(config):
     assert (plan.source, plan.target, plan.resumed, plan.shared) == ("dc1", "dc2", True, True)
 
 
-def test_a_shared_file_system_with_its_own_kms_key_is_refused(config):
-    from portal_ha.operations.failover import FailoverRefused, preflight
-    from stacks.settings import load_settings
-
-    _edit(config, "multi-dc", file_system={"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/abc"})
-    with pytest.raises(FailoverRefused, match=r"multi-dc.file_system.kms_key_arn is a key of us-east-1"):
-        preflight(load_settings(), "multi-dc", "dc2", unplanned=False)
-
-
 def test_configuration_changes_are_shown_then_written_keeping_the_rest(config):
     changes = [change(config, ("multi-dc", "primary"), "dc2"), change(config, ("multi-dc", "database_home"), "dc1"),
                change(config, ("multi-dc", "global_lb", "evacuated"), None)]
