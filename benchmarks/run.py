@@ -8,6 +8,8 @@ source), so synth / floor is what our own construct code adds.
     .venv/bin/python benchmarks/run.py [--repeat 5] [--plan-repeat 3] [--markdown] [--suite]
 
 - floor, synth of each architecture, synth of all three in one process;
+- repeated commands on an unchanged configuration, cold (synth cache off) and warm (a hit): ``portal-ha report
+  multi-dc``, ``python -m stacks`` (what ``cdktf synth`` runs), and ``portal-ha plan multi-dc --local``;
 - synth of multi-dc with 2, 3 and 4 datacenters (how cost grows with size);
 - ``terraform plan`` of each architecture, and of multi-dc with 2, 3 and 4 datacenters, against a moto server
   (after an untimed ``terraform init``; each plan reads moto for its data sources, then plans from empty state);
@@ -125,6 +127,33 @@ class Bench:
             self.record(f"synth multi-dc, {dcs} DCs",
                         series(self.args.repeat, lambda c=sized: self.synth("multi-dc", c, self.scratch / "sized")))
 
+    def run_reuse(self) -> None:
+        """Repeated commands on an unchanged configuration: cold (the synth cache off) and warm (a hit), side by
+        side with the floor above. Each runs in a scratch project folder, as a user's."""
+        project = self.scratch / "project"
+        project.mkdir(exist_ok=True)
+        (project / "cdktf.json").write_text((REPO / "cdktf.json").read_text())
+        base = {**self.env, "PORTAL_HA_CONFIG": str(project / "cdktf.json"), "CDKTF_OUTDIR": str(project / "app")}
+
+        def timed(command: list[str], cache: str) -> float:
+            return wall(command, {**base, "PORTAL_HA_SYNTH_CACHE": cache}, project)
+
+        commands = {
+            "report multi-dc": [sys.executable, "-m", "portal_ha", "report", "multi-dc"],
+            "python -m stacks": [sys.executable, "-m", "stacks"],
+        }
+        for label, command in commands.items():
+            self.record(f"{label}, cold (synth cache off)", series(self.args.repeat, lambda c=command: timed(c, "off")))
+            timed(command, "on")  # fills the cache (untimed)
+            self.record(f"{label}, warm (synth cache hit)", series(self.args.repeat, lambda c=command: timed(c, "on")))
+        plan = [sys.executable, "-m", "portal_ha", "plan", "multi-dc", "--local"]
+        timed(plan, "on")  # fills the cache, starts the project's emulator, runs terraform init (untimed)
+        try:
+            self.record("plan multi-dc --local, warm (synth cache hit; init and plan run)",
+                        series(self.args.plan_repeat, lambda: timed(plan, "on")))
+        finally:
+            timed([sys.executable, "-m", "portal_ha", "emulator", "stop"], "on")
+
     def run_plan(self) -> None:
         from moto.server import ThreadedMotoServer
 
@@ -177,7 +206,7 @@ def report(rows: list[tuple[str, list[float]]], markdown: bool) -> str:
     ratios = []
     if floor:
         for label, samples in rows:
-            if label.startswith("synth") and "DCs" not in label:
+            if (label.startswith("synth") and "DCs" not in label) or "cold" in label or "warm" in label:
                 ratios.append(f"{label} / floor = {median(samples) / floor:.2f}")
         sized = [median(by_label[f"synth multi-dc, {n} DCs"]) for n in (2, 3, 4)
                  if f"synth multi-dc, {n} DCs" in by_label]
@@ -207,6 +236,7 @@ def main() -> None:
         bench = Bench(args, Path(folder))
         started = time.monotonic()
         bench.run_synth()
+        bench.run_reuse()
         if not args.skip_plan:
             bench.run_plan()
         if args.suite:

@@ -7,12 +7,15 @@ and before Terraform runs. What the profile changes is said first, one line per 
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 
 def main() -> int:
     from constructs_lib.errors import ConfigError
 
+    from . import synth_cache
     from .profiles import notices
     from .settings import read_settings
 
@@ -20,9 +23,20 @@ def main() -> int:
         settings, problems = read_settings()
         for line in notices(settings):
             print(f"portal-ha: {line}", file=sys.stderr)
+        outdir = Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")  # where cdktf's App writes
+        outputs = ["manifest.json", *(f"stacks/{name}/cdk.tf.json" for name in settings.architectures)]
+        entry_key = synth_cache.key(f"app|{outdir.resolve()}") if synth_cache.enabled() and not problems else None
+        cached = synth_cache.load(entry_key) if entry_key else None
+        if entry_key and cached is not None:
+            synth_cache.restore(outdir, cached)
+            print(f"portal-ha: reused the synthesis of {', '.join(settings.architectures)}: nothing it depends on "
+                  f"changed (key {entry_key[:12]}; {synth_cache.CACHE_ENV}=off synthesizes again)", file=sys.stderr)
+            return 0
         from .app import synth_app
 
         synth_app(settings, problems=problems)
+        if entry_key:
+            synth_cache.store(entry_key, synth_cache.collect(outdir, outputs))
     except ConfigError as exc:
         print(f"portal-ha: {exc}", file=sys.stderr)
         return 2

@@ -19,6 +19,10 @@ quiet_jsii()
 
 REPO = Path(__file__).resolve().parent.parent
 
+# Tests need a real synth: some change code or settings in memory, which the synth cache's key (files, the
+# environment, package versions) cannot see. Its own tests, and the end-to-end runs (as a user would), turn it on.
+os.environ["PORTAL_HA_SYNTH_CACHE"] = "off"
+
 
 @pytest.fixture(scope="session")
 def repo_settings():

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from stacks import synth_cache
 from stacks.architectures import NAMES
 
 from .. import emulator as emu
@@ -25,6 +26,11 @@ arch_argument = click.argument("arch", type=click.Choice(NAMES))
 local_option = click.option(
     "--local", is_flag=True,
     help="Target the local AWS emulator (moto on 127.0.0.1) and use the 'local' profile.",
+)
+fresh_option = click.option(
+    "--fresh", is_flag=True, expose_value=False, is_eager=True,
+    callback=lambda _ctx, _param, value: os.environ.__setitem__(synth_cache.CACHE_ENV, "off") if value else None,
+    help=f"Synthesize even if nothing changed since the last synth (same as {synth_cache.CACHE_ENV}=off).",
 )
 parallelism_option = click.option(
     "--parallelism", type=int, default=None, metavar="N",
@@ -109,20 +115,36 @@ def _notices(settings: Settings, arch: str) -> None:
         say(line)
 
 
+def _reused(arch: str, entry_key: str) -> None:
+    say(f"reused the synthesis of {arch}: nothing it depends on changed (key {entry_key[:12]}; --fresh or "
+        f"{synth_cache.CACHE_ENV}=off synthesizes again)")
+
+
 def synth(arch: str, env: dict[str, str]) -> Path:
-    """Synthesize one architecture in-process (what ``cdktf synth`` runs) into cdktf.out."""
+    """Synthesize one architecture in-process (what ``cdktf synth`` runs) into cdktf.out, or reuse the output
+    of an earlier synth of exactly the same inputs (``stacks.synth_cache``)."""
     from constructs_lib.errors import ConfigError
-    from stacks.app import synth_app
 
     from ..terraform import stack_dir
 
     settings, problems = read(arch, env)
     _notices(settings, arch)
+    outputs = ["manifest.json", f"stacks/{arch}/cdk.tf.json"]
+    entry_key = synth_cache.key(f"synth|{OUTDIR.resolve()}|{arch}") if synth_cache.enabled() else None
+    cached = synth_cache.load(entry_key) if entry_key and not problems else None
+    if entry_key and cached is not None:
+        synth_cache.restore(OUTDIR, cached)
+        _reused(arch, entry_key)
+        return stack_dir(OUTDIR, arch)
+    from stacks.app import synth_app
+
     started = time.monotonic()
     try:
         synth_app(settings, outdir=str(OUTDIR), only=(arch,), problems=problems)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    if entry_key:
+        synth_cache.store(entry_key, synth_cache.collect(OUTDIR, outputs))
     say(f"synthesized {arch} ({settings.profile} profile) in {time.monotonic() - started:.1f} s")
     return stack_dir(OUTDIR, arch)
 
@@ -132,14 +154,24 @@ def synthesized(arch: str, local: bool) -> tuple[Settings, SynthesizedStack]:
     reports. A configuration the HA gate would refuse is still described; the refusal is said on stderr."""
     from constructs_lib.errors import ConfigError
     from constructs_lib.synthesized import SynthesizedStack
-    from stacks.app import synthesized_document
 
     settings, problems = read(arch, profile_env(local))
     _notices(settings, arch)
-    try:
-        document, refused = synthesized_document(settings, arch, problems)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    entry_key = synth_cache.key(f"document|{arch}") if synth_cache.enabled() and not problems else None
+    cached = synth_cache.load(entry_key) if entry_key else None
+    if entry_key and cached is not None:
+        document, refused = json.loads(cached["document.json"]), json.loads(cached["refused.json"])
+        _reused(arch, entry_key)
+    else:
+        from stacks.app import synthesized_document
+
+        try:
+            document, refused = synthesized_document(settings, arch, problems)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        if entry_key:
+            synth_cache.store(entry_key, {"document.json": json.dumps(document).encode(),
+                                          "refused.json": json.dumps(refused).encode()})
     for problem in refused:
         say(f"the HA gate refuses this configuration (synth and up would stop here): {problem}")
     return settings, SynthesizedStack(arch, document)

@@ -15,6 +15,7 @@ from .common import (
     arch_argument,
     emulator_ready,
     environment,
+    fresh_option,
     init,
     local_option,
     manifest,
@@ -31,6 +32,7 @@ from .common import parallelism as resolve_parallelism
 @click.command("synth")
 @arch_argument
 @local_option
+@fresh_option
 def synth_command(arch: str, local: bool) -> None:
     """Synthesize ARCH into cdktf.out/stacks/ARCH (no AWS call)."""
     click.echo(synth(arch, profile_env(local)))
@@ -39,6 +41,7 @@ def synth_command(arch: str, local: bool) -> None:
 @click.command()
 @arch_argument
 @local_option
+@fresh_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan digest as JSON instead of a summary.")
 def plan(arch: str, local: bool, as_json: bool) -> None:
     """Synthesize ARCH and run terraform init and plan against AWS or the emulator."""
@@ -95,6 +98,7 @@ def _target(local: bool, threads: int | None) -> str:
 @click.command()
 @arch_argument
 @local_option
+@fresh_option
 @parallelism_option
 def up(arch: str, local: bool, parallelism: int | None) -> None:
     """Synthesize ARCH and deploy it (terraform apply), then print the stack outputs."""

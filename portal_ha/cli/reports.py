@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
-from .common import arch_argument, local_option, say, synthesized
+from .common import arch_argument, fresh_option, local_option, say, synthesized
 
 
 @click.command()
 @arch_argument
 @local_option
+@fresh_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Image to write (.png or .svg). Default: ARCH.png in the current folder.")
 @click.option("--outline", is_flag=True, help="Print the diagram as text instead of drawing it (no Graphviz).")
@@ -35,6 +36,7 @@ def diagram(arch: str, local: bool, output: Path | None, outline: bool) -> None:
 @click.command()
 @arch_argument
 @local_option
+@fresh_option
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown table (for the README).")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.option("--check", is_flag=True, help="Exit 1 if any row misses its target.")

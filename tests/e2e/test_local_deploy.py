@@ -41,7 +41,8 @@ class Project:
     def __init__(self, root: Path) -> None:
         self.root = root
         shutil.copy(REPO / "cdktf.json", root / "cdktf.json")
-        self.env = {**os.environ, "PORTAL_HA_CONFIG": str(root / "cdktf.json")}
+        # The synth cache on, as a user has it: every command after the first reuses an unchanged synth.
+        self.env = {**os.environ, "PORTAL_HA_CONFIG": str(root / "cdktf.json"), "PORTAL_HA_SYNTH_CACHE": "on"}
         self.env.pop("PORTAL_HA_PROFILE", None)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
