@@ -81,3 +81,26 @@ class Journal:
 
     def close(self) -> None:
         self.path(self.operation, self.arch).unlink(missing_ok=True)
+
+
+def converge(deployment: Deployment) -> dict[str, Any]:
+    """Synthesize the current settings, apply them, and insist that a new plan shows no changes (the settings,
+    Terraform and AWS agree); the deployed manifest."""
+    from .timeline import OperationError
+
+    directory = deployment.synth()
+    deployment.apply(directory)
+    left = deployment.changes(directory)
+    if left:
+        raise OperationError(f"a plan after the apply still shows {len(left)} change(s): {'; '.join(left[:5])}")
+    return deployment.manifest(directory)
+
+
+def verified(deployment: Deployment, manifest: dict[str, Any]) -> str:
+    """Run verify on the deployment; what it found, or OperationError listing every FAIL row."""
+    from .timeline import OperationError
+
+    passed, skipped, failed = deployment.verify(manifest)
+    if failed:
+        raise OperationError(f"{len(failed)} verify row(s) FAIL: {'; '.join(failed)}")
+    return f"{passed} PASS, {skipped} SKIP, 0 FAIL"

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .config_edit import Change
-from .deployment import Deployment, Journal
+from .deployment import Deployment, Journal, verified
 from .failover import Failover, preflight
-from .timeline import OperationError, Timeline
+from .timeline import Timeline
 
 OPERATION = "drill"
 WRITE_OUTAGE_STEPS = ("database", "file-system", "terraform-state", "remount")
@@ -86,11 +86,7 @@ class Drill:
             "failover", journal.arch) else None
 
     def _verify(self) -> str:
-        directory = self.deployment.synth()
-        passed, skipped, failed = self.deployment.verify(self.deployment.manifest(directory))
-        if failed:
-            raise OperationError(f"{len(failed)} verify row(s) FAIL: {'; '.join(failed)}")
-        return f"{passed} PASS, {skipped} SKIP, 0 FAIL"
+        return verified(self.deployment, self.deployment.manifest(self.deployment.synth()))
 
     def _leg(self, leg: str, target: str) -> None:
         settings = self.deployment.settings()

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from constructs_lib.global_lb_props import evacuation_problems
 from stacks.settings import Settings
 
 from .config_edit import Change, change, pending, write
-from .deployment import Deployment
+from .deployment import Deployment, converge, verified
 from .timeline import OperationError, Timeline
 
 
@@ -59,6 +60,7 @@ class Evacuation:
                  consent: Callable[[list[Change]], bool], echo: Callable[[str], None]) -> None:
         self.deployment, self.planned, self.datacenter = deployment, planned, datacenter
         self.evacuate, self.consent, self.echo = evacuate, consent, echo
+        self.manifest: dict[str, Any] = {}
         verb = "evacuation" if evacuate else "restore"
         self.timeline = Timeline(f"{verb} of {datacenter} in {deployment.arch}", echo=echo)
 
@@ -85,16 +87,9 @@ class Evacuation:
         return current.describe()
 
     def _reconcile(self) -> str:
-        directory = self.deployment.synth()
-        self.deployment.apply(directory)
-        left = self.deployment.changes(directory)
-        if left:
-            raise OperationError(f"a plan after the apply still shows {len(left)} change(s): {'; '.join(left[:5])}")
-        listed = self.deployment.manifest(directory)["global_lb"].get("evacuated") or []
+        self.manifest = converge(self.deployment)
+        listed = self.manifest["global_lb"].get("evacuated") or []
         return f"applied; a new plan shows no changes; evacuated: {', '.join(listed) or 'none'}"
 
     def _verify(self) -> str:
-        passed, skipped, failed = self.deployment.verify(self.deployment.manifest(self.deployment.synth()))
-        if failed:
-            raise OperationError(f"{len(failed)} verify row(s) FAIL: {'; '.join(failed)}")
-        return f"{passed} PASS, {skipped} SKIP, 0 FAIL"
+        return verified(self.deployment, self.manifest)

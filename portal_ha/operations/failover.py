@@ -37,7 +37,7 @@ from typing import Any
 from stacks.settings import Settings
 
 from .config_edit import Change, change, pending, write
-from .deployment import Deployment, Journal
+from .deployment import Deployment, Journal, converge, verified
 from .timeline import OperationError, Timeline
 
 OPERATION = "failover"
@@ -341,16 +341,8 @@ class Failover:
                 f"{', '.join(rolled) or 'fixed instances (replaced by the apply)'}")
 
     def _reconcile(self) -> str:
-        self.directory = self.deployment.synth()
-        self.deployment.apply(self.directory)
-        left = self.deployment.changes(self.directory)
-        if left:
-            raise OperationError(f"a plan after the apply still shows {len(left)} change(s): {'; '.join(left[:5])}")
-        self.manifest = self.deployment.manifest(self.directory)
+        self.manifest = converge(self.deployment)
         return f"applied; a new plan shows no changes; the deployment's primary is {self.manifest['primary']}"
 
     def _verify(self) -> str:
-        passed, skipped, failed = self.deployment.verify(self.manifest)
-        if failed:
-            raise OperationError(f"{len(failed)} verify row(s) FAIL: {'; '.join(failed)}")
-        return f"{passed} PASS, {skipped} SKIP, 0 FAIL"
+        return verified(self.deployment, self.manifest)
