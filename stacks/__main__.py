@@ -24,19 +24,19 @@ def main() -> int:
         for line in notices(settings):
             print(f"portal-ha: {line}", file=sys.stderr)
         outdir = Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")  # where cdktf's App writes
-        outputs = ["manifest.json", *(f"stacks/{name}/cdk.tf.json" for name in settings.architectures)]
-        entry_key = synth_cache.key(f"app|{outdir.resolve()}") if synth_cache.enabled() and not problems else None
-        cached = synth_cache.load(entry_key) if entry_key else None
-        if entry_key and cached is not None:
-            synth_cache.restore(outdir, cached)
-            print(f"portal-ha: reused the synthesis of {', '.join(settings.architectures)}: nothing it depends on "
-                  f"changed (key {entry_key[:12]}; {synth_cache.CACHE_ENV}=off synthesizes again)", file=sys.stderr)
-            return 0
-        from .app import synth_app
 
-        synth_app(settings, problems=problems)
-        if entry_key:
-            synth_cache.store(entry_key, synth_cache.collect(outdir, outputs))
+        def produce() -> dict[str, bytes]:
+            from .app import synth_app
+
+            synth_app(settings, problems=problems)
+            return synth_cache.collect(outdir, ["manifest.json", *(f"stacks/{name}/cdk.tf.json"
+                                                                   for name in settings.architectures)])
+
+        files, hit = synth_cache.reuse(f"app|{outdir.resolve()}", produce, problems=bool(problems))
+        if hit:
+            synth_cache.restore(outdir, files)
+            print(f"portal-ha: reused the synthesis of {', '.join(settings.architectures)}: nothing it depends on "
+                  f"changed (key {hit[:12]}; {synth_cache.CACHE_ENV}=off synthesizes again)", file=sys.stderr)
     except ConfigError as exc:
         print(f"portal-ha: {exc}", file=sys.stderr)
         return 2

@@ -24,9 +24,11 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
+
+from constructs_lib.errors import ConfigError
 
 from .settings import config_path
 
@@ -40,9 +42,31 @@ KEEP = 24
 """Entries kept: the most recently stored (a few architectures x profiles x recent configurations)."""
 
 
+ON, OFF = ("on", "1", "true", "yes"), ("off", "0", "false", "no")
+
+
 def enabled(fresh: bool = False) -> bool:
-    """Reuse is on unless ``fresh`` or ``PORTAL_HA_SYNTH_CACHE=off``."""
-    return not fresh and os.environ.get(CACHE_ENV, "on").lower() not in ("off", "0", "false", "no")
+    """Reuse is on unless ``fresh`` or ``PORTAL_HA_SYNTH_CACHE=off``; ConfigError for a value that is neither."""
+    value = os.environ.get(CACHE_ENV, "on").strip().lower()
+    if value not in ON + OFF:
+        raise ConfigError([f"{CACHE_ENV} {os.environ[CACHE_ENV]!r} is neither on nor off: use on (reuse an "
+                           "unchanged synth, the default) or off (always synthesize)"])
+    return not fresh and value in ON
+
+
+def reuse(what: str, produce: Callable[[], Mapping[str, bytes]], *, problems: bool = False,
+          ) -> tuple[Mapping[str, bytes], str | None]:
+    """The output files of a synth of ``what``: stored ones when nothing changed (and the key, to say so), else
+    ``produce()``'s, stored for next time. With ``problems`` (the configuration has errors) or reuse off,
+    always ``produce()``, which reports them."""
+    entry_key = key(what) if enabled() and not problems else None
+    cached = load(entry_key) if entry_key else None
+    if cached is not None:
+        return cached, entry_key
+    files = produce()
+    if entry_key:
+        store(entry_key, files)
+    return files, None
 
 
 def _version(distribution: str) -> str:

@@ -129,23 +129,23 @@ def synth(arch: str, env: dict[str, str]) -> Path:
 
     settings, problems = read(arch, env)
     _notices(settings, arch)
-    outputs = ["manifest.json", f"stacks/{arch}/cdk.tf.json"]
-    entry_key = synth_cache.key(f"synth|{OUTDIR.resolve()}|{arch}") if synth_cache.enabled() else None
-    cached = synth_cache.load(entry_key) if entry_key and not problems else None
-    if entry_key and cached is not None:
-        synth_cache.restore(OUTDIR, cached)
-        _reused(arch, entry_key)
-        return stack_dir(OUTDIR, arch)
-    from stacks.app import synth_app
-
     started = time.monotonic()
-    try:
+
+    def produce() -> dict[str, bytes]:
+        from stacks.app import synth_app
+
         synth_app(settings, outdir=str(OUTDIR), only=(arch,), problems=problems)
+        return synth_cache.collect(OUTDIR, ["manifest.json", f"stacks/{arch}/cdk.tf.json"])
+
+    try:
+        files, hit = synth_cache.reuse(f"synth|{OUTDIR.resolve()}|{arch}", produce, problems=bool(problems))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    if entry_key:
-        synth_cache.store(entry_key, synth_cache.collect(OUTDIR, outputs))
-    say(f"synthesized {arch} ({settings.profile} profile) in {time.monotonic() - started:.1f} s")
+    if hit:
+        synth_cache.restore(OUTDIR, files)
+        _reused(arch, hit)
+    else:
+        say(f"synthesized {arch} ({settings.profile} profile) in {time.monotonic() - started:.1f} s")
     return stack_dir(OUTDIR, arch)
 
 
@@ -157,21 +157,20 @@ def synthesized(arch: str, local: bool) -> tuple[Settings, SynthesizedStack]:
 
     settings, problems = read(arch, profile_env(local))
     _notices(settings, arch)
-    entry_key = synth_cache.key(f"document|{arch}") if synth_cache.enabled() and not problems else None
-    cached = synth_cache.load(entry_key) if entry_key else None
-    if entry_key and cached is not None:
-        document, refused = json.loads(cached["document.json"]), json.loads(cached["refused.json"])
-        _reused(arch, entry_key)
-    else:
+
+    def produce() -> dict[str, bytes]:
         from stacks.app import synthesized_document
 
-        try:
-            document, refused = synthesized_document(settings, arch, problems)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
-        if entry_key:
-            synth_cache.store(entry_key, {"document.json": json.dumps(document).encode(),
-                                          "refused.json": json.dumps(refused).encode()})
+        document, refused = synthesized_document(settings, arch, problems)
+        return {"document.json": json.dumps(document).encode(), "refused.json": json.dumps(refused).encode()}
+
+    try:
+        files, hit = synth_cache.reuse(f"document|{arch}", produce, problems=bool(problems))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if hit:
+        _reused(arch, hit)
+    document, refused = json.loads(files["document.json"]), json.loads(files["refused.json"])
     for problem in refused:
         say(f"the HA gate refuses this configuration (synth and up would stop here): {problem}")
     return settings, SynthesizedStack(arch, document)

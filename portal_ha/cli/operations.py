@@ -101,7 +101,8 @@ def _poll_seconds(local: bool) -> float:
         try:
             return max(0.0, float(value))
         except ValueError:
-            raise click.UsageError(f"{POLL_SECONDS_ENV} {value!r} is not a number of seconds") from None
+            raise click.UsageError(f"{POLL_SECONDS_ENV} {value!r} is not a number of seconds: use for example "
+                                   "10 (the default on AWS; 0.2 on the emulator)") from None
     return 0.2 if local else 10.0
 
 
@@ -127,6 +128,7 @@ def failover(arch: str, target: str, local: bool, unplanned: bool, yes: bool) ->
     from ..operations.failover import Failover, FailoverRefused, preflight
     from .common import profile_env
 
+    poll = _poll_seconds(local)
     try:
         plan = preflight(settings_for(arch, profile_env(local)), arch, target, unplanned)
     except FailoverRefused as exc:
@@ -134,8 +136,7 @@ def failover(arch: str, target: str, local: bool, unplanned: bool, yes: bool) ->
     if plan.resumed:
         say(f"resuming the unfinished failover of {arch} from {plan.source} to {plan.target}")
     try:
-        run = Failover(plan, CliDeployment(arch, local), consent=_consent(yes), echo=_echo,
-                       poll_seconds=_poll_seconds(local))
+        run = Failover(plan, CliDeployment(arch, local), consent=_consent(yes), echo=_echo, poll_seconds=poll)
     except FailoverRefused as exc:
         raise click.UsageError(str(exc)) from None
     error = None
@@ -193,11 +194,12 @@ def drill(arch: str, local: bool) -> None:
     from ..operations.failover import FailoverRefused
     from .common import profile_env
 
+    poll = _poll_seconds(local)
     config = settings_for(arch, profile_env(local)).architectures[arch]
     if not config.kind.multi_datacenter:
         raise click.UsageError(f"{arch} has one datacenter: a DR drill fails over between datacenters; use "
                                "multi-dc or multi-dc-local")
-    run = Drill(CliDeployment(arch, local), echo=_echo, poll_seconds=_poll_seconds(local))
+    run = Drill(CliDeployment(arch, local), echo=_echo, poll_seconds=poll)
     error = None
     try:
         run.run()

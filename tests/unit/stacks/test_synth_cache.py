@@ -96,12 +96,32 @@ def test_the_cache_keeps_only_the_most_recent_entries(tmp_path, monkeypatch):
     assert sorted(p.name for p in cache.iterdir()) == ["k2", "k3"]
 
 
-def test_reuse_can_be_turned_off(monkeypatch):
+def test_reuse_can_be_turned_off_and_anything_else_is_refused(monkeypatch):
+    from constructs_lib.errors import ConfigError
+
     monkeypatch.setenv(synth_cache.CACHE_ENV, "on")
     assert synth_cache.enabled() and not synth_cache.enabled(fresh=True)
     for value in ("off", "0", "false", "no", "OFF"):
         monkeypatch.setenv(synth_cache.CACHE_ENV, value)
         assert not synth_cache.enabled()
+    monkeypatch.setenv(synth_cache.CACHE_ENV, "of")
+    with pytest.raises(ConfigError, match=r"PORTAL_HA_SYNTH_CACHE 'of' is neither on nor off: use on \(reuse"):
+        synth_cache.enabled()
+
+
+def test_reuse_produces_once_then_hits(project, tmp_path, monkeypatch):
+    monkeypatch.setenv(synth_cache.CACHE_ENV, "on")
+    made: list[int] = []
+
+    def produce() -> dict[str, bytes]:
+        made.append(1)
+        return {"manifest.json": b"[]"}
+
+    assert synth_cache.reuse("x", produce) == ({"manifest.json": b"[]"}, None)
+    files, hit = synth_cache.reuse("x", produce)
+    assert files == {"manifest.json": b"[]"} and hit == synth_cache.key("x") and len(made) == 1
+    synth_cache.reuse("x", produce, problems=True)  # a configuration with errors: always a real synth
+    assert len(made) == 2
 
 
 def _portal_ha(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -142,3 +142,14 @@ def test_a_timeline_skips_what_is_done_and_stops_at_a_failure_saying_the_state_l
 
 def test_change_of_an_unset_key_to_unset_is_no_change(config):
     assert pending([Change(("multi-dc", "database_home"), None, None)]) == []
+
+
+@pytest.mark.parametrize("args", [["failover", "multi-dc", "--to", "dc2", "--local"], ["drill", "multi-dc", "--local"]])
+def test_a_poll_interval_that_is_no_number_is_refused_first(config, monkeypatch, args):
+    monkeypatch.setenv("PORTAL_HA_POLL_SECONDS", "fast")
+    calls = _no_aws(monkeypatch)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "PORTAL_HA_POLL_SECONDS 'fast' is not a number of seconds: use for example 10" in \
+        " ".join(result.output.split())
+    assert calls == []
