@@ -138,7 +138,6 @@ class Failover:
             self.timeline.run("terraform-state", done=self._state_adopted, act=self._adopt,
                               state=f"settings say primary {plan.target}; Terraform's state may still hold the "
                                     "former file system")
-        if plan.shared:
             self.timeline.run("remount", done=lambda: None, act=self._remount,
                               state=f"settings say primary {plan.target}; some instances may still mount the former "
                                     "primary's file system (it is not replicated into yet)")
@@ -186,8 +185,11 @@ class Failover:
             else:
                 self._rds().switchover_global_cluster(GlobalClusterIdentifier=gid,
                                                       TargetDbClusterIdentifier=target_arn)
-        polls = self._wait(lambda: (lambda g: g.get("Status") == "available" and self._writer(g) == target_arn)(
-            self._global()), f"{self.target['db_cluster_identifier']} to become the writer")
+        def writes_there() -> bool:
+            found = self._global()
+            return found.get("Status") == "available" and self._writer(found) == target_arn
+
+        polls = self._wait(writes_there, f"{self.target['db_cluster_identifier']} to become the writer")
         members = self._global().get("GlobalClusterMembers", [])
         forwarding = sorted({str(m.get("GlobalWriteForwardingStatus")) for m in members if not m.get("IsWriter")})
         return (f"writer {self.target['db_cluster_identifier']} ({self.target['region']}), global cluster available "
