@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,19 @@ def _echo(line: str) -> None:
     click.echo(line, err=True)
 
 
-def _finish(timeline: Any, error: OperationError | None) -> None:
-    click.echo(timeline.render())
+def _run(operation: Any, then: Callable[[], str] | None = None) -> None:
+    """Run an operation, print its timeline (then what ``then`` says after the run), and exit 1 with the failed
+    step's message if one failed."""
+    from ..operations.deployment import Refused
+
+    error: Exception | None = None
+    try:
+        operation.run()
+    except (OperationError, Refused) as exc:  # Refused: a drill's leg checks its input as it starts
+        error = exc
+    click.echo(operation.timeline.render())
+    if then is not None:
+        click.echo(then())
     if error is not None:
         raise click.ClickException(str(error))
 
@@ -125,44 +137,36 @@ def _finish(timeline: Any, error: OperationError | None) -> None:
 @yes_option
 def failover(arch: str, target: str, local: bool, unplanned: bool, yes: bool) -> None:
     """Make DC the primary of ARCH: DB writer, writable file system, settings and Terraform. Resumable."""
-    from ..operations.failover import Failover, FailoverRefused, preflight
+    from ..operations.deployment import Refused
+    from ..operations.failover import Failover, preflight
     from .common import profile_env
 
     poll = _poll_seconds(local)
     try:
         plan = preflight(settings_for(arch, profile_env(local)), arch, target, unplanned)
-    except FailoverRefused as exc:
+    except Refused as exc:
         raise click.UsageError(str(exc)) from None
     if plan.resumed:
         say(f"resuming the unfinished failover of {arch} from {plan.source} to {plan.target}")
     try:
         run = Failover(plan, CliDeployment(arch, local), consent=_consent(yes), echo=_echo, poll_seconds=poll)
-    except FailoverRefused as exc:
+    except Refused as exc:
         raise click.UsageError(str(exc)) from None
-    error = None
-    try:
-        run.run()
-    except OperationError as exc:
-        error = exc
-    _finish(run.timeline, error)
+    _run(run)
 
 
 def _evacuation(arch: str, datacenter: str, local: bool, yes: bool, *, evacuate: bool) -> None:
-    from ..operations.evacuate import Evacuation, EvacuationRefused, evacuation_change
+    from ..operations.deployment import Refused
+    from ..operations.evacuate import Evacuation, evacuation_change
     from .common import profile_env
 
     try:
         planned = evacuation_change(settings_for(arch, profile_env(local)), arch, datacenter, evacuate=evacuate)
-    except EvacuationRefused as exc:
+    except Refused as exc:
         raise click.UsageError(str(exc)) from None
     run = Evacuation(CliDeployment(arch, local), planned, datacenter, evacuate=evacuate, consent=_consent(yes),
                      echo=_echo)
-    error = None
-    try:
-        run.run()
-    except OperationError as exc:
-        error = exc
-    _finish(run.timeline, error)
+    _run(run)
 
 
 @click.command()
@@ -191,7 +195,6 @@ def restore(arch: str, datacenter: str, local: bool, yes: bool) -> None:
 def drill(arch: str, local: bool) -> None:
     """DR rehearsal: up (or reuse), verify, fail over, verify, fail back, verify; timeline and RTO/RPO."""
     from ..operations.drill import Drill
-    from ..operations.failover import FailoverRefused
     from .common import profile_env
 
     poll = _poll_seconds(local)
@@ -200,12 +203,4 @@ def drill(arch: str, local: bool) -> None:
         raise click.UsageError(f"{arch} has one datacenter: a DR drill fails over between datacenters; use "
                                "multi-dc or multi-dc-local")
     run = Drill(CliDeployment(arch, local), echo=_echo, poll_seconds=poll)
-    error = None
-    try:
-        run.run()
-    except (OperationError, FailoverRefused) as exc:
-        error = OperationError(str(exc))
-    click.echo(run.timeline.render())
-    click.echo(run.summary())
-    if error is not None:
-        raise click.ClickException(str(error))
+    _run(run, then=run.summary)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from stacks.settings import Settings
+from stacks.settings import ArchitectureSettings, Settings
 
 from ..aws import Clients
 
@@ -104,3 +104,22 @@ def verified(deployment: Deployment, manifest: dict[str, Any]) -> str:
     if failed:
         raise OperationError(f"{len(failed)} verify row(s) FAIL: {'; '.join(failed)}")
     return f"{passed} PASS, {skipped} SKIP, 0 FAIL"
+
+
+class Refused(ValueError):
+    """An operation refused on its input, before any AWS call."""
+
+
+def multi_datacenter(settings: Settings, arch: str, datacenter: str, *, single: str, named: str = ""
+                     ) -> ArchitectureSettings:
+    """ARCH's settings when it spans several datacenters and ``datacenter`` is one of them; else Refused.
+    ``single`` ends the message for a one-datacenter ARCH; ``named`` is how the user gave the datacenter."""
+    if arch not in settings.architectures:
+        raise Refused(f"{arch} is not configured in {settings.source}")
+    config = settings.architectures[arch]
+    names = [dc.name for dc in config.datacenters]
+    if not config.kind.multi_datacenter:
+        raise Refused(f"{arch} has one datacenter ({names[0]}){single}; use multi-dc or multi-dc-local")
+    if datacenter not in names:
+        raise Refused(f"{named}{datacenter!r} is not a datacenter of {arch}: use one of {', '.join(names)}")
+    return config

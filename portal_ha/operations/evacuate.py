@@ -19,35 +19,25 @@ from constructs_lib.global_lb_props import evacuation_problems
 from stacks.settings import Settings
 
 from .config_edit import Change, change, pending, write
-from .deployment import Deployment, converge, verified
+from .deployment import Deployment, Refused, converge, multi_datacenter, verified
 from .timeline import OperationError, Timeline
 
 
-class EvacuationRefused(ValueError):
-    """Bad input, found before any AWS call."""
-
-
 def evacuation_change(settings: Settings, arch: str, datacenter: str, *, evacuate: bool) -> Change:
-    """The new ``global_lb.evacuated`` list, or EvacuationRefused (no AWS call is made here)."""
-    if arch not in settings.architectures:
-        raise EvacuationRefused(f"{arch} is not configured in {settings.source}")
-    config = settings.architectures[arch]
+    """The new ``global_lb.evacuated`` list, or Refused (no AWS call is made here)."""
+    config = multi_datacenter(settings, arch, datacenter,
+                              single=" and no global load balancer: there is nothing to take it out of")
     names = [dc.name for dc in config.datacenters]
-    if not config.kind.multi_datacenter:
-        raise EvacuationRefused(f"{arch} has one datacenter ({names[0]}) and no global load balancer: there is "
-                                "nothing to take it out of; use multi-dc or multi-dc-local")
-    if datacenter not in names:
-        raise EvacuationRefused(f"{datacenter!r} is not a datacenter of {arch}: use one of {', '.join(names)}")
     listed = list(config.section("global_lb").get("evacuated", ()))
     if evacuate:
         after = listed if datacenter in listed else [*listed, datacenter]
         problems = evacuation_problems(after, names)
         if problems:
-            raise EvacuationRefused(f"evacuating {datacenter} is refused: {datacenter} is the last datacenter serving "
+            raise Refused(f"evacuating {datacenter} is refused: {datacenter} is the last datacenter serving "
                                     f"users ({'; '.join(problems)})")
     else:
         if datacenter not in listed:
-            raise EvacuationRefused(f"{datacenter} is not evacuated ({arch}.global_lb.evacuated is "
+            raise Refused(f"{datacenter} is not evacuated ({arch}.global_lb.evacuated is "
                                     f"{listed or 'empty'}): nothing to restore")
         after = [name for name in listed if name != datacenter]
     return change(Path(settings.source), (arch, "global_lb", "evacuated"), after or None)

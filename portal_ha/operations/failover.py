@@ -37,15 +37,11 @@ from typing import Any
 from stacks.settings import Settings
 
 from .config_edit import Change, change, pending, write
-from .deployment import Deployment, Journal, converge, verified
+from .deployment import Deployment, Journal, Refused, converge, multi_datacenter, verified
 from .timeline import OperationError, Timeline
 
 OPERATION = "failover"
 REFRESH_RUNNING = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
-
-
-class FailoverRefused(ValueError):
-    """Bad input, found before any AWS call."""
 
 
 @dataclass(frozen=True)
@@ -59,22 +55,16 @@ class FailoverPlan:
 
 
 def preflight(settings: Settings, arch: str, target: str, unplanned: bool) -> FailoverPlan:
-    """The failover to run, or FailoverRefused naming the problem: no AWS call is made here."""
-    if arch not in settings.architectures:
-        raise FailoverRefused(f"{arch} is not configured in {settings.source}")
-    config = settings.architectures[arch]
+    """The failover to run, or Refused naming the problem: no AWS call is made here."""
+    config = multi_datacenter(settings, arch, target, named="--to ",
+                              single=": there is no other datacenter to fail over to")
     names = [dc.name for dc in config.datacenters]
-    if not config.kind.multi_datacenter:
-        raise FailoverRefused(f"{arch} has one datacenter ({names[0]}): there is no other datacenter to fail over "
-                              "to; use multi-dc or multi-dc-local")
-    if target not in names:
-        raise FailoverRefused(f"--to {target!r} is not a datacenter of {arch}: use one of {', '.join(names)}")
     journal = Journal.read(OPERATION, arch)
     if journal is not None and journal.target != target:
-        raise FailoverRefused(f"a failover of {arch} to {journal.target} is unfinished: run portal-ha failover {arch} "
+        raise Refused(f"a failover of {arch} to {journal.target} is unfinished: run portal-ha failover {arch} "
                               f"--to {journal.target} to finish it first")
     if journal is None and config.primary == target:
-        raise FailoverRefused(f"{target} already is the primary of {arch} ({settings.source}: {arch}.primary); "
+        raise Refused(f"{target} already is the primary of {arch} ({settings.source}: {arch}.primary); "
                               f"fail over to one of {', '.join(n for n in names if n != target)}")
     shared = config.kind.shared_storage
     source = journal.source if journal is not None else config.primary
@@ -111,12 +101,12 @@ class Failover:
 
     def _check_deployment(self) -> None:
         if self.manifest.get("primary") != self.plan.source:
-            raise FailoverRefused(f"the deployment's primary is {self.manifest.get('primary')} but the settings say "
+            raise Refused(f"the deployment's primary is {self.manifest.get('primary')} but the settings say "
                                   f"{self.plan.source}: run portal-ha up {self.plan.arch} first")
         if self.plan.shared:
             region = self.source.get("efs_replication_region")
             if region != self.target["region"] or not self.promoted_file_system:
-                raise FailoverRefused(
+                raise Refused(
                     f"the shared file system's DR copy is in {region or 'no region'}, not in {self.plan.target}'s "
                     f"region {self.target['region']}: set {self.plan.arch}.file_system.replication_region to "
                     f"{self.target['region']} and run portal-ha up, or fail over to the datacenter that has the copy")
