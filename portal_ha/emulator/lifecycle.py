@@ -57,6 +57,14 @@ def _answers(port: int) -> bool:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs. A server this process started (tests, ``up`` then ``stop`` in one process)
+    stays a zombie after it exits until it is reaped, and signal 0 still reaches a zombie: reap it first."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child: its parent reaps it
+        reaped = 0
+    if reaped == pid:
+        return False
     try:
         os.kill(pid, 0)
     except OSError:

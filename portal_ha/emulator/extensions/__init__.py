@@ -15,7 +15,7 @@ from .patch import Patch
 
 SERVICES = (
     "ec2", "ec2_launch_templates", "autoscaling", "autoscaling_refresh",
-    "rds", "rds_parameters", "rds_global", "rds_failover", "efs", "efs_replication", "route53",
+    "rds", "rds_parameters", "rds_global", "rds_failover", "efs", "efs_replication", "route53", "iam", "reset",
 )
 """The extension modules, each with a ``patches()`` function."""
 

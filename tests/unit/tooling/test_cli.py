@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from portal_ha import emulator
@@ -31,6 +34,16 @@ def test_emulator_starts_is_reused_and_stops(tmp_path):
         assert emulator.stop(state) is True
     assert emulator.status(state) is None
     assert emulator.stop(state) is False
+
+
+def test_stop_returns_once_a_server_this_process_started_is_gone(tmp_path):
+    """A child that exited is a zombie until reaped, and signal 0 still reaches it: stop() must reap it rather
+    than wait out its timeout and leave it behind (it did, 5 s per stop)."""
+    state = tmp_path / "emulator"
+    emulator.start(state)
+    pid = json.loads((state / "state.json").read_text())["pid"]
+    assert emulator.stop(state) is True
+    assert not Path(f"/proc/{pid}").exists(), "the stopped server is left as a zombie"
 
 
 def _digest(**actions):

@@ -8,6 +8,8 @@ import base64
 import pytest
 from botocore.exceptions import ClientError
 
+from constructs_lib.portal_fleet_props import AL2023_AMI_PARAMETER
+
 from .conftest import error_of
 
 REGION = "eu-west-1"
@@ -24,7 +26,9 @@ def fleet(aws_client):
                for i, zone in enumerate(ZONES)]
     group_id = ec2.create_security_group(GroupName="portal", Description="portal", VpcId=vpc)["GroupId"]
     iam.create_instance_profile(InstanceProfileName="portal")
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]
+    # The image PortalFleet boots, found as it finds it (its SSM parameter), not by listing every Amazon AMI.
+    image_id = aws_client("ssm", REGION).get_parameter(Name=AL2023_AMI_PARAMETER)["Parameter"]["Value"]
+    image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
     template = ec2.create_launch_template(LaunchTemplateName="portal", LaunchTemplateData={
         "ImageId": image["ImageId"], "InstanceType": "m6i.large", "EbsOptimized": True,
         "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
