@@ -51,6 +51,21 @@ def synthesized(synth_outdir) -> dict[str, dict[str, Any]]:
     }
 
 
+_yielded = False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under pytest-xdist, with the e2e lifecycles in the run: every other test runs at a lower CPU priority
+    (nice 10, inherited by the processes it starts), so the lifecycles, which set the run's length, get the CPU
+    whenever they need it and the rest of the suite fills the time they spend waiting on the AWS provider."""
+    global _yielded
+    if _yielded or "e2e" in item.keywords or not hasattr(item.config, "workerinput"):
+        return
+    if any("e2e" in other.keywords for other in item.session.items):
+        os.nice(10)
+        _yielded = True
+
+
 TOOL_MARKERS = ("terraform", "graphviz")
 _tool_outcomes: dict[str, dict[str, str]] = {marker: {} for marker in TOOL_MARKERS}
 
@@ -62,7 +77,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get("PORTAL_HA_REQUIRE_TOOLS") != "1":
+    # Under pytest-xdist each worker sees only its own tests; the controller sees every report.
+    if os.environ.get("PORTAL_HA_REQUIRE_TOOLS") != "1" or hasattr(session.config, "workerinput"):
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     for marker, outcomes in _tool_outcomes.items():

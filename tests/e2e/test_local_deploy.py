@@ -12,18 +12,22 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from portal_ha import emulator, terraform, toolchain
+from stacks.profiles import LOCAL_STATE_DIR
 from tests.conftest import REPO
 
 from . import faults
 
-pytestmark = [pytest.mark.terraform, pytest.mark.e2e]
+# One xdist group: the three lifecycles share one module fixture (they run at once, in threads), so they go to
+# one worker, which they keep busy with the provider's waits while the other worker runs the rest of the suite.
+pytestmark = [pytest.mark.terraform, pytest.mark.e2e, pytest.mark.xdist_group("lifecycles")]
 
 # The rows each architecture must have seen failing under fault injection (its production features).
 _EVERYWHERE = {"detailed-monitoring", "db-performance-insights", "db-parameter-group"}
@@ -35,12 +39,17 @@ EXPECTED_FAULTS = {
 }
 
 
+ADOPT = "PORTAL_HA_E2E_ADOPT"
+"""A project folder where ``portal-ha up multi-dc --local`` left its deployment up (CI: the checkout, after README
+command 1). The multi-dc lifecycle then takes that deployment over instead of deploying it a second time."""
+
+
 class Project:
     """A scratch project folder where ``portal-ha`` runs as a user would run it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, source: Path = REPO) -> None:
         self.root = root
-        shutil.copy(REPO / "cdktf.json", root / "cdktf.json")
+        shutil.copy(source / "cdktf.json", root / "cdktf.json")
         # The synth cache on, as a user has it: every command after the first reuses an unchanged synth.
         self.env = {**os.environ, "PORTAL_HA_CONFIG": str(root / "cdktf.json"), "PORTAL_HA_SYNTH_CACHE": "on"}
         self.env.pop("PORTAL_HA_PROFILE", None)
@@ -212,12 +221,44 @@ def _drill(project: Project, arch: str) -> None:
     assert f"plan of {arch}: no changes;" in project.run("plan", arch, "--local").stdout
 
 
-def _lifecycle(tmp_path: Path, arch: str) -> None:
-    project = Project(tmp_path)
+def adopted_from(arch: str) -> Path | None:
+    """The project folder whose deployment of ``arch`` this run takes over (``PORTAL_HA_E2E_ADOPT``, multi-dc
+    only), or None: the lifecycle deploys from nothing."""
+    source = os.environ.get(ADOPT)
+    return Path(source) if source and arch == "multi-dc" else None
+
+
+def _take_over(source: Path, project: Project, arch: str) -> None:
+    """Move the running emulator and the Terraform state of ``arch`` from ``source`` into ``project``: the
+    emulator is found through its state file, so from here on ``project`` owns it, and ``source`` no longer has
+    a deployment. A missing one fails the run (it is not silently deployed again)."""
+    held = source / emulator.EMULATOR_DIR
+    state = held / LOCAL_STATE_DIR.name / f"terraform.{arch}.tfstate"
+    if emulator.status(held) is None or not state.is_file():
+        raise AssertionError(f"{ADOPT}={source}: no running emulator with a {arch} deployment there "
+                             f"(run portal-ha up {arch} --local in that folder first, or unset {ADOPT})")
+    target = project.root / emulator.EMULATOR_DIR
+    target.mkdir(parents=True)
+    shutil.move(held / LOCAL_STATE_DIR.name, target / LOCAL_STATE_DIR.name)
+    shutil.move(held / "state.json", target / "state.json")
+
+
+def _lifecycle(tmp_path: Path, arch: str) -> float:
+    """The whole lifecycle of ``arch``; its wall time in seconds."""
+    started = time.monotonic()
+    source = adopted_from(arch)
+    project = Project(tmp_path, source or REPO)
     try:
+        if source is not None:
+            _take_over(source, project, arch)
+        # From nothing, or (taken over) again on the deployment that is up: Terraform finds nothing to change.
         up = project.run("up", arch, "--local")
         assert "is up in" in up.stderr
         assert "left out" not in up.stderr
+        if source is not None:
+            changed = [line for line in up.stderr.splitlines()
+                       if any(f"  {verb} " in line for verb in ("created", "updated", "replaced", "destroyed"))]
+            assert changed == [], "\n".join(changed)
 
         verified = project.run("verify", arch, "--local")
         assert " FAIL " not in verified.stdout and "0 FAIL" in verified.stdout, verified.stdout
@@ -253,6 +294,7 @@ def _lifecycle(tmp_path: Path, arch: str) -> None:
         assert "nothing of it is left" in down.stderr
     finally:
         project.stop()
+    return time.monotonic() - started
 
 
 ARCHITECTURES = ("multi-dc", "single-dc", "multi-dc-local")
@@ -271,5 +313,7 @@ def lifecycles(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
-def test_lifecycle(arch: str, lifecycles: dict[str, Future]) -> None:
-    lifecycles[arch].result()
+def test_lifecycle(arch: str, lifecycles: dict[str, Future], record_property: Callable[[str, object], None]) -> None:
+    seconds = lifecycles[arch].result()
+    record_property("lifecycle", arch)  # benchmarks/ci.py reads these from the JUnit report
+    record_property("lifecycle_seconds", f"{seconds:.1f}")

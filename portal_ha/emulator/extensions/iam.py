@@ -42,12 +42,14 @@ def _policy_fields() -> tuple[tuple[str, dict[str, Any]], ...]:
 
 def patches() -> list[Patch]:
     from moto import settings
-    from moto.iam.models import AWSManagedPolicy, IAMBackend
+    from moto.iam import models
+
+    policy: Any = models.AWSManagedPolicy  # moto's typing leaves its CloudFormation hooks abstract
 
     def _init_aws_policies(self: Any) -> list[Any]:
         if not settings.load_iam_aws_managed_policies():
             return []
-        return [AWSManagedPolicy(name, account_id=self.account_id, region=self.region_name, **fields)
+        return [policy(name, account_id=self.account_id, region=self.region_name, **fields)
                 for name, fields in _policy_fields()]
 
-    return [Patch(IAMBackend, "_init_aws_policies", _init_aws_policies)]
+    return [Patch(models.IAMBackend, "_init_aws_policies", _init_aws_policies)]

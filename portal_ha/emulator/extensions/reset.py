@@ -23,13 +23,14 @@ def patches() -> list[Patch]:
     from moto.core.base_backend import BackendDict, BaseBackend, backend_lock
 
     def reset(cls: Any) -> None:
+        services: list[Any] = BackendDict._instances  # type: ignore[misc]  # moto's registry of BackendDicts
         with backend_lock:
-            for service in BackendDict._instances:
+            for service in services:
                 for account in service.values():
                     for backend in account.values():
                         if type(backend).reset is not BaseBackend.reset:
                             backend.reset()
                 service.clear()
-            BackendDict._instances.clear()
+            services.clear()
 
     return [Patch(BackendDict, "reset", classmethod(reset))]
