@@ -22,6 +22,10 @@ import pytest
 
 from stacks.architectures import NAMES as ARCHITECTURES
 
+# One worker plans the three architectures and runs checkov over them (under pytest-xdist, each worker would
+# otherwise plan and load checkov for the architectures it happened to get).
+pytestmark = pytest.mark.xdist_group("checkov")
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / ".checkov.yaml"
 CHECKOV_VERSION = "3.3.30"
@@ -76,11 +80,12 @@ def skip_list() -> dict[str, str]:
     return skips
 
 
-def _run(command: list[str], plan_file: Path, *args: str) -> dict[str, Any]:
+def _run(command: list[str], plan_files: list[Path], *args: str) -> dict[str, Any]:
+    """One checkov run over every plan file (loading checkov costs more than checking a plan)."""
     proc = subprocess.run(
-        [*command, "-f", str(plan_file), "--framework", "terraform_plan", "-o", "json", "--skip-download",
-         *args],
-        capture_output=True, text=True, cwd=plan_file.parent, env={**os.environ, "LOG_LEVEL": "ERROR"},
+        [*command, *(f for plan in plan_files for f in ("-f", plan.name)), "--framework", "terraform_plan",
+         "-o", "json", "--skip-download", *args],
+        capture_output=True, text=True, cwd=plan_files[0].parent, env={**os.environ, "LOG_LEVEL": "ERROR"},
     )
     if proc.returncode not in (0, 1):
         raise AssertionError(f"checkov failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -90,30 +95,42 @@ def _run(command: list[str], plan_file: Path, *args: str) -> dict[str, Any]:
     return report
 
 
+def _per_file(report: dict[str, Any], plan: Path) -> dict[str, Any]:
+    """The part of a checkov report about one plan file, with its own summary."""
+    results = report.get("results", {})
+    mine = {kind: [c for c in results.get(kind, []) if Path(c["file_path"]).name == plan.name]
+            for kind in ("passed_checks", "failed_checks")}
+    return {"results": mine, "summary": {"passed": len(mine["passed_checks"]), "failed": len(mine["failed_checks"])}}
+
+
 class CheckovResults:
-    """The gate run (with .checkov.yaml) and the run of only the skipped checks, per architecture, once."""
+    """The gate run (with .checkov.yaml) and the run of only the skipped checks: each one checkov run over the
+    three architectures' plans, once, read per architecture."""
 
     def __init__(self, command: list[str], planner: Any, workdir: Path) -> None:
         self.command, self.planner, self.workdir = command, planner, workdir
-        self._gate: dict[str, dict[str, Any]] = {}
-        self._skipped: dict[str, dict[str, Any]] = {}
+        self._gate: dict[str, Any] | None = None
+        self._skipped: dict[str, Any] | None = None
 
-    def _plan_file(self, arch: str) -> Path:
-        path = self.workdir / f"{arch}.plan.json"
-        if not path.exists():
-            path.write_text(json.dumps(self.planner.plan(arch)))
-        return path
+    def _plan_files(self) -> list[Path]:
+        paths = []
+        for arch in ARCHITECTURES:
+            path = self.workdir / f"{arch}.plan.json"
+            if not path.exists():
+                path.write_text(json.dumps(self.planner.plan(arch)))
+            paths.append(path)
+        return paths
 
     def gate(self, arch: str) -> dict[str, Any]:
-        if arch not in self._gate:
-            self._gate[arch] = _run(self.command, self._plan_file(arch), "--config-file", str(CONFIG))
-        return self._gate[arch]
+        if self._gate is None:
+            self._gate = _run(self.command, self._plan_files(), "--config-file", str(CONFIG))
+        return _per_file(self._gate, self.workdir / f"{arch}.plan.json")
 
     def skipped(self, arch: str) -> dict[str, Any]:
         """Results of the skipped checks alone: what the skip list hides (its failures: the skipped count)."""
-        if arch not in self._skipped:
-            self._skipped[arch] = _run(self.command, self._plan_file(arch), "--check", ",".join(skip_list()))
-        return self._skipped[arch]
+        if self._skipped is None:
+            self._skipped = _run(self.command, self._plan_files(), "--check", ",".join(skip_list()))
+        return _per_file(self._skipped, self.workdir / f"{arch}.plan.json")
 
     def counts(self, arch: str) -> dict[str, int]:
         gate, hidden = self.gate(arch)["summary"], self.skipped(arch)["summary"]
