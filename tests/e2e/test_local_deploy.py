@@ -1,7 +1,9 @@
 """End to end against the local emulator: up, verify, no drift, fault injection, down, nothing left.
 
 Each architecture runs in its own temporary project folder (a copy of cdktf.json), with its own emulator,
-through the real ``portal-ha`` command line, as a user would run it; the three run at the same time.
+through the real ``portal-ha`` command line, as a user would run it; the three run at the same time. With
+``PORTAL_HA_E2E_ADOPT`` set (CI, after README command 1), the multi-dc lifecycle takes over the deployment that
+command left up instead of deploying multi-dc a second time.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tests.conftest import REPO
 from . import faults
 
 # One xdist group: the three lifecycles share one module fixture (they run at once, in threads), so they go to
-# one worker, which they keep busy with the provider's waits while the other worker runs the rest of the suite.
+# one worker, while the other workers run the rest of the suite beside them (tests/conftest.py niceness).
 pytestmark = [pytest.mark.terraform, pytest.mark.e2e, pytest.mark.xdist_group("lifecycles")]
 
 # The rows each architecture must have seen failing under fault injection (its production features).
