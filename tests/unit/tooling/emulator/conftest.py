@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from moto import mock_aws
 
 from portal_ha import emulator
 
@@ -41,6 +42,16 @@ def aws_client(emulator_server: emulator.Emulator) -> Callable[..., Any]:
                             config=Config(retries={"max_attempts": 1, "mode": "standard"}))
 
     return client
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto in this process (no server, no extensions unless a test applies them), on test credentials."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield
 
 
 def error_of(raised: pytest.ExceptionInfo[Any]) -> tuple[str, int, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.core.base_backend import BackendDict
 from moto.ec2.models import EC2Backend
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
@@ -54,15 +53,6 @@ def test_without_the_setting_there_are_no_managed_policies(monkeypatch):
     monkeypatch.delenv("MOTO_IAM_LOAD_MANAGED_POLICIES", raising=False)
     with extensions.applied():
         assert IAMBackend("aws", ACCOUNT).managed_policies == {}
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield
 
 
 def _count_builds(monkeypatch, *classes):

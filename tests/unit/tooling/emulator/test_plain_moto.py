@@ -10,19 +10,9 @@ import sys
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from portal_ha.emulator import extensions
 from tests.conftest import REPO
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield
 
 
 def test_plain_moto_keeps_a_deleted_secondary_as_member(aws):
