@@ -20,8 +20,9 @@ PACKAGE = REPO / "constructs_lib"
 
 
 def _mypy_strict(*targets: str) -> subprocess.CompletedProcess[str]:
-    # The cache (.mypy_cache, git-ignored) makes later runs take a second or two; a cold run reads the provider
-    # bindings and takes about a minute. mypy is a dev dependency: without it this fails (not skips).
+    # The cache (.mypy_cache, git-ignored) makes later runs take a second or two; a cold run takes about 30 s
+    # (pyproject.toml says why the provider's top-level package is skipped). mypy is a dev dependency: without it
+    # this fails (not skips).
     assert importlib.util.find_spec("mypy") is not None, "mypy is not installed: ./scripts/setup installs it"
     return subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(REPO / ".mypy_cache"),
@@ -40,6 +41,35 @@ def test_user_code_type_checks_against_the_public_api(example):
     """The examples are user code: under mypy --strict every name they import is exported and typed."""
     result = _mypy_strict(f"examples/{example}/main.py")
     assert result.returncode == 0, f"mypy --strict found problems:\n{result.stdout}{result.stderr}"
+
+
+def _provider_top_level_imports(source: str) -> list[int]:
+    """Lines of ``source`` that reach provider names through the top-level package."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module == "cdktf_cdktf_provider_aws" and node.level == 0:
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "cdktf_cdktf_provider_aws"
+                                                  for alias in node.names):
+            # `import cdktf_cdktf_provider_aws.vpc` binds the skipped top-level name: its attributes are Any too
+            lines.append(node.lineno)
+    return lines
+
+
+def test_provider_bindings_are_imported_by_submodule_so_mypy_types_them():
+    """mypy skips the provider's top-level package (pyproject.toml): a name imported from it would be Any."""
+    sources = [path for folder in ("constructs_lib", "stacks", "portal_ha", "examples", "tests", "benchmarks")
+               for path in sorted((REPO / folder).rglob("*.py"))]
+    assert len(sources) > 100
+    found = [f"{path.relative_to(REPO)}:{line}" for path in sources
+             for line in _provider_top_level_imports(path.read_text())]
+    assert found == [], f"import provider resources by submodule (cdktf_cdktf_provider_aws.vpc), not: {found}"
+
+
+def test_the_top_level_import_rule_sees_both_forms():
+    source = ("from cdktf_cdktf_provider_aws import vpc\nimport cdktf_cdktf_provider_aws\n"
+              "from cdktf_cdktf_provider_aws.vpc import Vpc\nimport cdktf_cdktf_provider_aws.vpc\n")
+    assert _provider_top_level_imports(source) == [1, 2, 4]
 
 
 def test_package_is_marked_typed():
