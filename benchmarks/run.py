@@ -51,6 +51,8 @@ synth_app(load_settings(), outdir=sys.argv[2], only=only)
 """
 FLOOR = """
 import importlib, sys
+from constructs_lib import provider_import
+provider_import.install()  # as importing constructs_lib or stacks does
 for module in sys.argv[1:]:
     importlib.import_module(module)
 """

@@ -17,6 +17,10 @@ Run: ``python main.py`` (writes ``cdktf.out/stacks/custom-stack/cdk.tf.json``) o
 
 from __future__ import annotations
 
+# Imported before the provider bindings, so that they load only the resources used (README: Performance).
+import constructs_lib  # noqa: F401
+
+# isort: split
 from pathlib import Path
 
 from cdktf import App, TerraformOutput, TerraformStack
