@@ -90,6 +90,16 @@ def split_tests(junit: Path) -> tuple[dict[str, float], float, int]:
     return lifecycles, rest, count
 
 
+def lifecycle_steps(junit: Path) -> list[str]:
+    """One line per lifecycle: each portal-ha command it ran and that command's wall time, in order."""
+    lines = []
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        if "lifecycle_steps" in properties:
+            lines.append(f"{properties['lifecycle']}: {properties['lifecycle_steps']}")
+    return lines
+
+
 def table(phases: list[tuple[str, float]], lifecycles: dict[str, float], rest: float, count: int,
           total: float) -> str:
     rows = [(name, seconds) for name, seconds in phases]
@@ -128,6 +138,8 @@ def main() -> None:
         if run.returncode != 0:
             sys.exit(f"ci.py: .ci/run exited {run.returncode} after {run.total:.0f} s (output above)")
         text = table(run.phases(), *split_tests(junit), run.total)
+        steps = lifecycle_steps(junit)
+    print("\n".join(steps), file=sys.stderr)  # where each lifecycle's time went (not in the README table)
     print(text)
     if args.readme:
         write_readme(text)
