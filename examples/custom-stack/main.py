@@ -17,7 +17,7 @@ Run: ``python main.py`` (writes ``cdktf.out/stacks/custom-stack/cdk.tf.json``) o
 
 from __future__ import annotations
 
-# Imported before the provider bindings, so that they load only the resources used (README: Performance).
+# Before the provider bindings: they then load only the resources used (README: Use the constructs in your own stack).
 import constructs_lib  # noqa: F401
 
 # isort: split
