@@ -98,19 +98,14 @@ def _run(command: list[str], plan_files: list[Path], *args: str) -> dict[str, An
     return report
 
 
-def _per_file(report: dict[str, Any], plan: Path) -> dict[str, Any]:
-    """The part of a checkov report about one plan file, with its own summary."""
-    results = report.get("results", {})
-    mine = {kind: [c for c in results.get(kind, []) if Path(c["file_path"]).name == plan.name]
+def _select(report: dict[str, Any], plan: Path, skipped: bool) -> dict[str, Any]:
+    """The part of a checkov report about one plan file, with its own summary: only the checks the skip list
+    names (``skipped``) or only the others."""
+    skips, results = skip_list(), report.get("results", {})
+    mine = {kind: [c for c in results.get(kind, [])
+                   if Path(c["file_path"]).name == plan.name and (c["check_id"] in skips) == skipped]
             for kind in ("passed_checks", "failed_checks")}
     return {"results": mine, "summary": {"passed": len(mine["passed_checks"]), "failed": len(mine["failed_checks"])}}
-
-
-def _only(report: dict[str, Any], keep: Any) -> dict[str, Any]:
-    """The report with only the checks whose id ``keep`` accepts, and its summary recounted."""
-    results = {kind: [c for c in checks if keep(c["check_id"])] for kind, checks in report["results"].items()}
-    return {"results": results, "summary": {"passed": len(results["passed_checks"]),
-                                            "failed": len(results["failed_checks"])}}
 
 
 class CheckovResults:
@@ -137,13 +132,11 @@ class CheckovResults:
         return self._report
 
     def gate(self, arch: str) -> dict[str, Any]:
-        skips = skip_list()
-        return _only(_per_file(self.report(), self.workdir / f"{arch}.plan.json"), lambda i: i not in skips)
+        return _select(self.report(), self.workdir / f"{arch}.plan.json", skipped=False)
 
     def skipped(self, arch: str) -> dict[str, Any]:
         """Results of the skipped checks alone: what the skip list hides (its failures: the skipped count)."""
-        skips = skip_list()
-        return _only(_per_file(self.report(), self.workdir / f"{arch}.plan.json"), lambda i: i in skips)
+        return _select(self.report(), self.workdir / f"{arch}.plan.json", skipped=True)
 
     def counts(self, arch: str) -> dict[str, int]:
         gate, hidden = self.gate(arch)["summary"], self.skipped(arch)["summary"]

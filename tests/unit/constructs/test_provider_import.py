@@ -24,10 +24,15 @@ ROOT = INIT.parent
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_the_pinned_bindings_end_with_one_import_per_resource_and_the_loader_finds_them_all():
+def _pinned() -> tuple[str, list[str]]:
+    """The installed package's __init__.py split as the loader splits it."""
     split = provider_import.split_eager_imports(INIT.read_text())
     assert split is not None, "the provider's __init__.py no longer ends with its import block: see provider_import"
-    head, names = split
+    return split
+
+
+def test_the_pinned_bindings_end_with_one_import_per_resource_and_the_loader_finds_them_all():
+    head, names = _pinned()
     modules = sorted(path.parent.name for path in ROOT.glob("*/__init__.py") if not path.parent.name.startswith("_"))
     assert sorted(names) == modules
     assert len(names) == 2135
@@ -54,7 +59,7 @@ def test_every_submodule_name_maps_to_the_jsii_name_its_own_types_declare():
     """The runtime imports a type's module on demand from this map, so every entry must be exact."""
     declared = re.compile(r'jsii_type="@cdktf/provider-aws\.([A-Za-z0-9]+)\.')
     wrong = []
-    for name in provider_import.split_eager_imports(INIT.read_text())[1]:  # type: ignore[index]
+    for name in _pinned()[1]:
         with (ROOT / name / "__init__.py").open() as handle:
             match = declared.search(handle.read(200_000))
         if match is None or match.group(1) != provider_import.jsii_submodule(name):
@@ -67,8 +72,7 @@ def test_a_type_of_a_submodule_not_yet_imported_resolves_through_the_runtime():
 
     package = importlib.import_module(provider_import.PACKAGE)  # constructs_lib (imported above) installed the loader
     assert hasattr(package, "__getattr__"), "the provider package was imported eagerly in this process"
-    names = provider_import.split_eager_imports(INIT.read_text())[1]  # type: ignore[index]
-    unloaded = next(name for name in reversed(names) if f"{provider_import.PACKAGE}.{name}" not in sys.modules)
+    unloaded = next(name for name in reversed(_pinned()[1]) if f"{provider_import.PACKAGE}.{name}" not in sys.modules)
     module = f"{provider_import.PACKAGE}.{unloaded}"
     fqn_prefix = f"{provider_import.ASSEMBLY}.{provider_import.jsii_submodule(unloaded)}."
     assert not any(fqn.startswith(fqn_prefix) for fqn in _reference_map._types)
