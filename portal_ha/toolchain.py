@@ -12,6 +12,8 @@ from pathlib import Path
 
 from stacks.entry import quiet_jsii
 
+from .files import write_atomic
+
 AWS_PROVIDER_VERSION = "5.100.0"  # the version cdktf-cdktf-provider-aws 20.1.0 binds
 PROVIDER_PATH = Path("registry.terraform.io/hashicorp/aws") / AWS_PROVIDER_VERSION
 MIRROR_ENV = "PORTAL_HA_PROVIDER_MIRROR"
@@ -75,7 +77,7 @@ def write_cli_config(state_dir: Path = STATE_DIR) -> Path:
     """Write ``.portal-ha/terraform.rc`` for the mirror found now, and return its absolute path."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = (state_dir / "terraform.rc").resolve()
-    path.write_text(terraform_cli_config(find_provider_mirror()))
+    write_atomic(path, terraform_cli_config(find_provider_mirror()))
     return path
 
 

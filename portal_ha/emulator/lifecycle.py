@@ -20,6 +20,8 @@ from pathlib import Path
 
 from stacks.profiles import LOCAL_STATE_DIR
 
+from ..files import write_atomic
+
 EMULATOR_DIR = LOCAL_STATE_DIR.parent
 """Run state of the emulator (pid, port, log), and ``state/`` beside it: the local profile's Terraform state."""
 HOST = "127.0.0.1"
@@ -106,7 +108,7 @@ class Launch:
                 raise RuntimeError(f"the emulator exited with {self.proc.returncode}: see "
                                    f"{self.state_dir / 'moto.log'}")
             if _answers(self.port):
-                (self.state_dir / "state.json").write_text(json.dumps({"pid": self.proc.pid, "port": self.port}))
+                write_atomic(self.state_dir / "state.json", json.dumps({"pid": self.proc.pid, "port": self.port}))
                 self.running = Emulator(pid=self.proc.pid, port=self.port)
                 return self.running
             time.sleep(0.1)

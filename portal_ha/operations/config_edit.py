@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..files import write_atomic
+
 UNSET = None
 
 
@@ -67,7 +69,7 @@ def write(path: Path, changes: list[Change]) -> None:
             node.pop(item.path[-1], None)
         else:
             node[item.path[-1]] = item.after
-    path.write_text(json.dumps(document, indent=2) + "\n")
+    write_atomic(path, json.dumps(document, indent=2) + "\n")  # never a truncated cdktf.json
     from stacks.settings import read_file
 
     read_file.cache_clear()  # the next read sees the new file

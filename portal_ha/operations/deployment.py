@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from stacks.settings import ArchitectureSettings, Settings
 
 from ..aws import Clients
+from ..files import write_atomic
 
 JOURNAL_DIR = Path(".portal-ha") / "operations"
 
@@ -75,9 +76,7 @@ class Journal:
         return cls(**fields)
 
     def save(self) -> None:
-        path = self.path(self.operation, self.arch)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        write_atomic(self.path(self.operation, self.arch), json.dumps(asdict(self), indent=2) + "\n")
 
     def close(self) -> None:
         self.path(self.operation, self.arch).unlink(missing_ok=True)

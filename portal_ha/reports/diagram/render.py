@@ -8,6 +8,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from ...files import write_atomic
 from .model import Diagram, Group, Node, digest
 
 _GROUP_STYLE = {
@@ -85,7 +86,7 @@ def stamp_png(path: Path, value: str) -> None:
     payload = _STAMP_KEY + b"\x00" + value.encode()
     chunk = struct.pack(">I", len(payload)) + b"tEXt" + payload
     chunk += struct.pack(">I", zlib.crc32(b"tEXt" + payload) & 0xFFFFFFFF)
-    path.write_bytes(data[:end] + chunk + data[end:])
+    write_atomic(path, data[:end] + chunk + data[end:])
 
 
 def read_stamp(path: Path) -> str | None:
