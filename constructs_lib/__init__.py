@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from .policy import PolicyError, apply_ha_checks, enforce_ha_checks
     from .portal_datacenter import PortalDatacenter, PortalDatacenterProps
     from .portal_fleet import PortalFleet, PortalFleetProps
-    from .shared_storage import SharedFileSystem, SharedFileSystemProps
+    from .shared_storage import SharedFileSystem
+    from .shared_storage_props import SharedFileSystemProps
     from .user_data import EfsMount
 
 _EXPORTS = {
@@ -52,7 +53,7 @@ _EXPORTS = {
     "DatacenterLoadBalancer": ".datacenter_lb",
     "DatacenterLoadBalancerProps": ".datacenter_lb",
     "SharedFileSystem": ".shared_storage",
-    "SharedFileSystemProps": ".shared_storage",
+    "SharedFileSystemProps": ".shared_storage_props",
     "DatabaseCluster": ".database",
     "DatabaseClusterProps": ".database",
     "DatabaseSite": ".database",

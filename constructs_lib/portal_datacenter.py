@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
@@ -36,7 +37,8 @@ from .errors import ConfigError, Problems
 from .network import DatacenterProps, ExistingNetwork
 from .network.interface import IDatacenter
 from .portal_fleet import PortalFleet, PortalFleetProps
-from .shared_storage import SharedFileSystem, SharedFileSystemProps
+from .shared_storage import SharedFileSystem
+from .shared_storage_props import SharedFileSystemProps
 from .user_data import EfsMount
 
 
@@ -151,6 +153,8 @@ class PortalDatacenter(Construct):
     ``provider`` is the datacenter region's ``AwsProvider`` (required when ``props.network`` is set; with
     ``datacenter=`` the datacenter's own provider is used). ``datacenter``, ``shared_file_system`` and
     ``database_cluster`` are existing resources used instead of building them (see the module docstring).
+    ``replica_provider`` is the provider of ``props.file_system.replication_region``, where the file system's
+    replica is built (required with that region, unless ``replica_file_system_id`` names an existing replica).
 
     Attributes:
         name, region: the datacenter's. network: its ``Datacenter`` (built, adopted, or the one passed).
@@ -170,6 +174,7 @@ class PortalDatacenter(Construct):
         datacenter: IDatacenter | None = None,
         shared_file_system: SharedFileSystem | None = None,
         database_cluster: DatabaseCluster | None = None,
+        replica_provider: TerraformProvider | None = None,
     ) -> None:
         problems = _existing_resource_problems(props, provider, datacenter, shared_file_system, database_cluster)
         if problems:
@@ -192,6 +197,7 @@ class PortalDatacenter(Construct):
         if props.file_system is not None:
             self.file_system = SharedFileSystem(
                 self, "efs", props=props.file_system, datacenter=self.network, client_security_group_id=None,
+                replica_provider=replica_provider,
             )
         if self.file_system is not None:
             efs_mount = EfsMount(

@@ -18,10 +18,7 @@ and the internal NACL entries are the mesh's job: ``DatacenterMesh``).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from cdktf import TerraformResourceLifecycle
+from cdktf import TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.efs_access_point import (
     EfsAccessPoint,
     EfsAccessPointPosixUser,
@@ -29,7 +26,11 @@ from cdktf_cdktf_provider_aws.efs_access_point import (
     EfsAccessPointRootDirectoryCreationInfo,
 )
 from cdktf_cdktf_provider_aws.efs_backup_policy import EfsBackupPolicy, EfsBackupPolicyBackupPolicy
-from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem, EfsFileSystemLifecyclePolicy
+from cdktf_cdktf_provider_aws.efs_file_system import (
+    EfsFileSystem,
+    EfsFileSystemLifecyclePolicy,
+    EfsFileSystemProtection,
+)
 from cdktf_cdktf_provider_aws.efs_file_system_policy import EfsFileSystemPolicy
 from cdktf_cdktf_provider_aws.efs_mount_target import EfsMountTarget
 from cdktf_cdktf_provider_aws.efs_replication_configuration import (
@@ -45,98 +46,12 @@ from .errors import ConfigError, Problems
 from .iam import policy_document
 from .network.interface import IDatacenter
 from .service_ingress import ServiceIngress
-from .validation import check_client_cidr, check_kms_key_arn, check_region, kms_key_region_problem, known
+from .shared_storage_props import SharedFileSystemProps
+from .validation import kms_key_region_problem, known
+
+__all__ = ["NFS_PORT", "SharedFileSystem", "SharedFileSystemProps"]  # the props live in shared_storage_props
 
 NFS_PORT = 2049
-# AWS EFS lifecycle values for moving files to Infrequent Access (TransitionToIARules).
-TRANSITION_TO_IA_VALUES = (
-    "AFTER_1_DAY",
-    "AFTER_7_DAYS",
-    "AFTER_14_DAYS",
-    "AFTER_30_DAYS",
-    "AFTER_60_DAYS",
-    "AFTER_90_DAYS",
-    "AFTER_180_DAYS",
-    "AFTER_270_DAYS",
-    "AFTER_365_DAYS",
-)
-# POSIX ids EFS accepts for access points (0 to 2^32 - 1).
-MAX_POSIX_ID = 4294967295
-
-
-@dataclass(frozen=True, kw_only=True)
-class SharedFileSystemProps:
-    """What the shared file system looks like. Every default is the HA and security choice."""
-
-    kms_key_arn: str | None = None
-    """Customer-managed KMS key (ARN, same region as the datacenter) for encryption at rest. Default: the
-    AWS-managed ``aws/elasticfilesystem`` key (the file system is encrypted either way)."""
-    transition_to_ia: str | None = "AFTER_30_DAYS"
-    """When files not read for that long move to Infrequent Access (an AWS value such as ``AFTER_30_DAYS``);
-    they come back to Standard on first access. Default: after 30 days. None keeps every file in Standard."""
-    client_cidrs: tuple[str, ...] = ()
-    """Extra ranges admitted on NFS 2049, for clients in other VPCs (peer datacenters' DMZ ranges). Default:
-    none; the portal's security group is admitted by ``client_security_group_id``. Never 0.0.0.0/0."""
-    access_point_path: str = "/apiportal"
-    """Root directory of the portal's access point. Default: ``/apiportal``, created on first mount."""
-    posix_uid: int = 48
-    """Owner uid of the access point's directory, and the uid every access through it uses. Default: 48,
-    ``apache`` on Amazon Linux, the user that writes the portal's files."""
-    posix_gid: int = 48
-    """Owner gid of the access point's directory, and the gid every access through it uses. Default: 48."""
-    tls_policy: bool = True
-    """File system policy that denies access without TLS and allows clients only through mount targets.
-    Default: on. Turning it off allows unencrypted NFS in transit."""
-    backup_policy: bool = True
-    """AWS Backup of the file system (EFS backup policy ENABLED: daily backups, 35-day retention). Default: on."""
-    replication_region: str | None = None
-    """Region of a read-only replica for disaster recovery (EFS replication). Default: none. The replica stays
-    read-only until the replication configuration is deleted (failover)."""
-    replica_file_system_id: str | None = None
-    """An existing file system in ``replication_region`` to replicate into, instead of a new one (its
-    replication overwrite protection must be ``DISABLED``; EFS overwrites it). Default: EFS creates the replica.
-    ``portal-ha failover`` sets it to the former primary's file system, so failing back reuses that copy."""
-
-    def __post_init__(self) -> None:
-        problems = Problems()
-        where = "file_system"
-        check_kms_key_arn(self.kms_key_arn, f"{where}.kms_key_arn", problems)
-        if self.transition_to_ia is not None:
-            problems.check(
-                self.transition_to_ia in TRANSITION_TO_IA_VALUES,
-                f"{where}.transition_to_ia {self.transition_to_ia!r} is not an EFS lifecycle value: use one of "
-                f"{', '.join(TRANSITION_TO_IA_VALUES)}, or None to keep files in Standard",
-            )
-        for i, cidr in enumerate(self.client_cidrs):
-            check_client_cidr(cidr, f"{where}.client_cidrs[{i}]", problems)
-        path = self.access_point_path
-        problems.check(
-            isinstance(path, str) and bool(re.fullmatch(r"(/[A-Za-z0-9._-]+)+", path)) and len(path) <= 100,
-            f"{where}.access_point_path {path!r} is not an absolute directory path: use for example /apiportal "
-            "(letters, digits, '.', '_', '-' and '/', at most 100 characters, no trailing '/')",
-        )
-        for name in ("posix_uid", "posix_gid"):
-            value = getattr(self, name)
-            problems.check(
-                isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_POSIX_ID,
-                f"{where}.{name} {value!r} is not a POSIX id: use 0 to {MAX_POSIX_ID} (48 is apache on "
-                "Amazon Linux)",
-            )
-        if self.replication_region is not None:
-            check_region(self.replication_region, f"{where}.replication_region", problems)
-        if self.replica_file_system_id is not None:
-            problems.check(
-                self.replication_region is not None,
-                f"{where}.replica_file_system_id is set without {where}.replication_region: name the region of "
-                "that file system, or remove replica_file_system_id",
-            )
-            problems.check(
-                not known(self.replica_file_system_id)
-                or bool(re.fullmatch(r"fs-[0-9a-f]{8,40}", str(self.replica_file_system_id))),
-                f"{where}.replica_file_system_id {self.replica_file_system_id!r} is not a file system id: use the "
-                "id of an EFS file system in replication_region, e.g. fs-0123456789abcdef0",
-            )
-        problems.raise_if_any()
 
 
 class SharedFileSystem(Construct):
@@ -157,8 +72,10 @@ class SharedFileSystem(Construct):
         props: SharedFileSystemProps,
         datacenter: IDatacenter,
         client_security_group_id: str | None,
+        replica_provider: TerraformProvider | None = None,
     ) -> None:
         problems = Problems()
+        problems.extend(_replica_problems(props, replica_provider))
         region_problem = kms_key_region_problem(
             props.kms_key_arn, "file_system.kms_key_arn", datacenter.region
         )
@@ -272,17 +189,40 @@ class SharedFileSystem(Construct):
                 file_system_id=self.file_system_id,
                 backup_policy=EfsBackupPolicyBackupPolicy(status="ENABLED"),
             )
+        self.replica: EfsFileSystem | None = None
+        """The read-only copy in ``replication_region`` this stack builds (None with ``replica_file_system_id``
+        or without replication)."""
         self.replication_file_system_id: str | None = None
         if props.replication_region is not None:
-            replication = EfsReplicationConfiguration(
+            destination_id = props.replica_file_system_id
+            if destination_id is None and replica_provider is not None:
+                self.replica = EfsFileSystem(
+                    self,
+                    "replica",
+                    provider=replica_provider,
+                    creation_token=f"{creation_token}-replica",
+                    encrypted=True,  # with the region's aws/elasticfilesystem key
+                    performance_mode="generalPurpose",
+                    throughput_mode="elastic",
+                    lifecycle_policy=lifecycle,
+                    # EFS replicates only into a file system whose overwrite protection is off; once it does, it
+                    # reports REPLICATING, which no API call may set or change (the provider would try: v5.100.0
+                    # has no diff suppression for it), hence ignore_changes. A failover adopts the former
+                    # primary here, whose token differs.
+                    protection=EfsFileSystemProtection(replication_overwrite="DISABLED"),
+                    tags={"Name": f"{creation_token}-replica"},
+                    lifecycle=TerraformResourceLifecycle(ignore_changes=["creation_token", "protection"]),
+                )
+                destination_id = self.replica.id
+            EfsReplicationConfiguration(
                 self,
                 "replication",
                 provider=provider,
                 source_file_system_id=self.file_system_id,
                 destination=EfsReplicationConfigurationDestination(
-                    region=props.replication_region, file_system_id=props.replica_file_system_id),
+                    region=props.replication_region, file_system_id=destination_id),
             )
-            self.replication_file_system_id = replication.destination.file_system_id
+            self.replication_file_system_id = destination_id
 
     def allow_clients_from(self, cidr: str, description: str) -> None:
         """Admit ``cidr`` on NFS 2049 (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
@@ -344,6 +284,31 @@ class SharedFileSystem(Construct):
         zone_id: str = zone.zone_id
         self.private_zone_ids[datacenter.name] = zone_id
         return zone_id
+
+
+def _replica_problems(props: SharedFileSystemProps, replica_provider: TerraformProvider | None) -> list[str]:
+    """A replica needs the provider of its region, unless it is an existing file system."""
+    problems = []
+    region = props.replication_region
+    if region is not None and props.replica_file_system_id is None and replica_provider is None:
+        problems.append(
+            f"file_system.replication_region is {region}, but no replica_provider was passed: pass the AwsProvider "
+            f"of {region} as replica_provider= (the stack then builds the replica, and destroys it with the rest), "
+            "or name an existing replica with file_system.replica_file_system_id"
+        )
+    if replica_provider is not None and (region is None or props.replica_file_system_id is not None):
+        problems.append(
+            "replica_provider is passed, but there is no replica to build: set file_system.replication_region "
+            "(without replica_file_system_id), or leave replica_provider unset"
+        )
+    provider_region = getattr(replica_provider, "region", None)
+    if region is not None and isinstance(provider_region, str) and known(provider_region) \
+            and provider_region != region:
+        problems.append(
+            f"replica_provider is the provider of {provider_region}, not of file_system.replication_region "
+            f"{region}: pass the AwsProvider of {region}"
+        )
+    return problems
 
 
 def _tls_only_policy(file_system_arn: str) -> str:

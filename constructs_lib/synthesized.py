@@ -147,6 +147,10 @@ class SynthesizedStack:
             DEFAULT_DATACENTER
         return Resource(rtype, name, body, datacenter)
 
+    def resource_types(self) -> list[str]:
+        """Every resource type the document has, in its order."""
+        return list(self.document.get("resource") or {})
+
     def resources(self, *rtypes: str, by_name: bool = True) -> list[Resource]:
         """Every resource of the given types, type by type: in name order (deterministic, what cdk.tf.json
         holds), or with ``by_name=False`` in the document's own order (construct order, for an in-memory
@@ -188,6 +192,11 @@ class SynthesizedStack:
 
     def region_of(self, datacenter: str) -> str | None:
         return self._regions.get(datacenter)
+
+    @property
+    def regions(self) -> list[str]:
+        """The regions of the stack's providers (datacenters, and any other, such as a replica's), in order."""
+        return list(dict.fromkeys(r for r in self._regions.values() if isinstance(r, str)))
 
     @property
     def datacenters(self) -> list[str]:

@@ -77,7 +77,7 @@ class _Planner:
         from constructs_lib.network import DatacenterProps
         from constructs_lib.portal_datacenter import PortalDatacenterProps
         from constructs_lib.portal_fleet import PortalFleetProps
-        from constructs_lib.shared_storage import SharedFileSystemProps
+        from constructs_lib.shared_storage_props import SharedFileSystemProps
 
         settings, arch, problems = self.settings, self.arch, self.problems
         here = Origin({f"datacenters[{dc.name}]": self.dc_path(dc), "datacenter": self.dc_path(dc)},

@@ -17,7 +17,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from constructs_lib.database import DatabaseCluster
-    from constructs_lib.portal_datacenter import PortalDatacenter
+    from constructs_lib.portal_datacenter import PortalDatacenter, PortalDatacenterProps
 
 class PortalStack(TerraformStack):
     """A cdktf stack for one architecture. Subclasses add the datacenters and what joins them."""
@@ -61,6 +61,17 @@ class PortalStack(TerraformStack):
                 "ManagedBy": "portal-ha/cdktf",
             })],
         )
+
+    def replica_provider(self, props: PortalDatacenterProps) -> AwsProvider | None:
+        """The provider of the region the datacenter's file system replicates into, where the stack builds the
+        replica: the datacenter's of that region, else one of its own (``aws.efs-replica``); None when there is no
+        replica to build."""
+        fs = props.file_system
+        if fs is None or fs.replication_region is None or fs.replica_file_system_id is not None:
+            return None
+        region = fs.replication_region
+        found = next((self.providers[dc.name] for dc in self.arch.datacenters if dc.region == region), None)
+        return found or self.provider_for("efs-replica", region)
 
     def output(self, name: str, value: object, description: str, *, sensitive: bool = False) -> None:
         """A stack output named ``<thing>_<attr>``, always with a description."""

@@ -61,7 +61,8 @@ class MultiDcStack(PortalStack):
                 props = replace(props, efs_mount=EfsMount(
                     file_system_id=efs.file_system_id, access_point_id=efs.access_point_id,
                     region=self.arch.primary_datacenter.region))
-            datacenters[dc.name] = PortalDatacenter(self, dc.name, props=props, provider=self.providers[dc.name])
+            datacenters[dc.name] = PortalDatacenter(self, dc.name, props=props, provider=self.providers[dc.name],
+                                                    replica_provider=self.replica_provider(props))
         return datacenters
 
     def _mesh(self, datacenters: dict[str, PortalDatacenter]) -> DatacenterMesh:

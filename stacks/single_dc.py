@@ -25,7 +25,9 @@ class SingleDcStack(PortalStack):
 
         arch = plan.arch
         dc = arch.datacenters[0]
-        pdc = PortalDatacenter(self, dc.name, props=plan.datacenters[dc.name], provider=self.providers[dc.name])
+        props = plan.datacenters[dc.name]
+        pdc = PortalDatacenter(self, dc.name, props=props, provider=self.providers[dc.name],
+                               replica_provider=self.replica_provider(props))
         manifest = self.datacenter_outputs(pdc)
         manifest |= self.database_outputs(dc.name, required(pdc.database, "single-dc builds its database"))
         self.output("portal_url", pdc.portal_url, "URL of API Portal (the datacenter's NLB; add your DNS name)")

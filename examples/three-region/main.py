@@ -79,10 +79,11 @@ class ThreeRegionStack(TerraformStack):
             return DatacenterProps(name=site.name, region=site.region, cidr=site.cidr)
 
         # The primary builds the shared file system (with a read-only replica in the second region).
+        # The replica is a file system of this stack in that region: its provider builds it (and destroys it).
         main = PortalDatacenter(self, primary.name, provider=providers[primary.name], props=PortalDatacenterProps(
             network=network(primary),
             file_system=SharedFileSystemProps(replication_region=others[0].region),
-        ))
+        ), replica_provider=providers[others[0].name])
         efs = main.file_system
         if efs is None:  # props.file_system was given, so PortalDatacenter built one
             raise RuntimeError("PortalDatacenter built no file system")

@@ -13,10 +13,14 @@ Steps (each checks AWS first, so a second run resumes an interrupted one):
    is deleted (``DeleteReplicationConfiguration``); the former primary's file system is opened to be
    overwritten (``UpdateFileSystemProtection DISABLED``), so the next step replicates the new primary into it.
 3. ``settings``: ``primary`` becomes DC; ``database_home`` is pinned (the credentials stay where they are);
-   with shared storage ``file_system.replication_region`` and ``replica_file_system_id`` name the former
-   primary. Shown first, written only with consent.
-4. ``terraform-state`` (shared storage): the promoted file system is adopted at the new primary's address
-   (``terraform import``) and the former one forgotten (``terraform state rm``, not destroyed).
+   with shared storage ``file_system.replication_region`` names the former primary's region (and
+   ``replica_file_system_id``, only when it is set: a replica managed outside the stack, the former primary).
+   Shown first, written only with consent.
+4. ``terraform-state`` (shared storage): the stack builds the file system and its replica, so both are in
+   Terraform's state: the promoted copy is adopted at the new primary's file system address and the former
+   primary at the new replica address (``terraform import``), and the old addresses are forgotten (``terraform
+   state rm``, nothing destroyed). With a replica managed outside the stack, the former primary is only
+   forgotten.
 5. ``remount`` (shared storage): ``terraform apply`` of everything the new primary needs (mount targets, DNS
    names, the instances' launch templates) but nothing removed and no replication started; then waits for
    every instance refresh to end, so no instance still writes to the former primary when it is overwritten.
@@ -27,13 +31,13 @@ Steps (each checks AWS first, so a second run resumes an interrupted one):
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from constructs_lib.synthesized import SynthesizedStack
 from stacks.settings import Settings
 
 from .config_edit import Change, change, pending, write
@@ -41,6 +45,8 @@ from .deployment import Deployment, Journal, Refused, converge, multi_datacenter
 from .timeline import OperationError, Timeline
 
 OPERATION = "failover"
+FILE_SYSTEM_ROLES = ("file-system", "replica")
+"""The construct ids (last part of the path) of the shared file system and of its replica."""
 REFRESH_RUNNING = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
 
 
@@ -238,7 +244,10 @@ class Failover:
             changes.append(change(file, (arch, "database_home"), self.manifest.get("database_home", self.plan.source)))
         if self.plan.shared:
             changes.append(change(file, (arch, "file_system", "replication_region"), self.source["region"]))
-            changes.append(change(file, (arch, "file_system", "replica_file_system_id"), self.former_file_system))
+            if config.section("file_system").get("replica_file_system_id"):
+                # A replica managed outside the stack: the former primary is that replica now.
+                changes.append(change(file, (arch, "file_system", "replica_file_system_id"),
+                                      self.former_file_system))
             if config.section("file_system").get("kms_key_arn"):
                 # A key of the former primary's region cannot encrypt the promoted copy: name the key it has.
                 promoted = self._efs(self.target).describe_file_systems(
@@ -263,41 +272,51 @@ class Failover:
         return f"{source}: " + "; ".join(item.describe() for item in changes)
 
     # -- Terraform --------------------------------------------------------------------------------------------
-    def _addresses(self) -> tuple[str, list[str]]:
-        """The file system's address in the new configuration, and the file system addresses in state."""
-        from .. import terraform
-
+    def _synthesized(self) -> SynthesizedStack:
+        """The stack of the new settings (synthesized once, after the settings step)."""
         if not self._synthesized_after_settings:
             self.directory = self.deployment.synth()
             self._synthesized_after_settings = True
-        config = json.loads((self.directory / "cdk.tf.json").read_text())
-        (name,) = config["resource"]["aws_efs_file_system"]
-        held = [a for a in terraform.state_list(self.directory, self.deployment.env)
-                if a.startswith("aws_efs_file_system.")]
-        return f"aws_efs_file_system.{name}", held
+        return SynthesizedStack.load(self.directory)
 
-    def _state_adopted(self) -> str | None:
+    def _wanted(self) -> dict[str, str]:
+        """Address -> id of the file systems in the new configuration: the promoted copy at the file system's
+        address, the former primary at the replica's (when the stack builds the replica)."""
+        wanted = {}
+        for resource in self._synthesized().resources("aws_efs_file_system"):
+            role = (resource.path or "").rsplit("/", 1)[-1]
+            if role not in FILE_SYSTEM_ROLES:
+                raise OperationError(f"{resource.address} is neither the shared file system nor its replica "
+                                     f"(construct path {resource.path}): this failover cannot place it")
+            wanted[resource.address] = (self.promoted_file_system if role == "file-system"
+                                        else self.former_file_system) or ""
+        return wanted
+
+    def _held(self) -> dict[str, str | None]:
+        """Address -> id of the file systems in Terraform's state."""
         from .. import terraform
 
-        wanted, held = self._addresses()
-        env = self.deployment.env
-        if held == [wanted] and terraform.state_show_id(self.directory, env, wanted) == self.promoted_file_system:
-            return f"state holds {self.promoted_file_system} at {wanted}"
+        return terraform.state_ids(self.directory, self.deployment.env, "aws_efs_file_system")
+
+    def _state_adopted(self) -> str | None:
+        wanted = self._wanted()
+        if self._held() == wanted:
+            return "state holds " + ", ".join(f"{i} at {a}" for a, i in sorted(wanted.items()))
         return None
 
     def _adopt(self) -> str:
         from .. import terraform
 
-        wanted, held = self._addresses()
-        done = []
-        for address in held:
-            held_id = terraform.state_show_id(self.directory, self.deployment.env, address)
-            if address != wanted or held_id != self.promoted_file_system:
-                terraform.state_rm(self.directory, self.deployment.env, address)
-                done.append(f"forgot {address} (kept in AWS)")
-        if wanted not in terraform.state_list(self.directory, self.deployment.env):
-            terraform.import_resource(self.directory, self.deployment.env, wanted, self.promoted_file_system or "")
-            done.append(f"imported {self.promoted_file_system} at {wanted}")
+        wanted, env, done = self._wanted(), self.deployment.env, []
+        for address, held_id in self._held().items():
+            if wanted.get(address) != held_id:
+                terraform.state_rm(self.directory, env, address)
+                done.append(f"forgot {address} ({held_id}, kept in AWS)")
+        held = self._held()
+        for address, file_system_id in sorted(wanted.items()):
+            if address not in held:
+                terraform.import_resource(self.directory, env, address, file_system_id)
+                done.append(f"imported {file_system_id} at {address}")
         return "; ".join(done)
 
     def _remount(self) -> str:
@@ -305,13 +324,12 @@ class Failover:
         templates and the instance refresh that rolls them onto it), but nothing of the former primary's is
         removed and no replication starts yet: instances that still mount it keep writing until the refresh has
         replaced them. Then wait for every refresh to end."""
-        if not self._synthesized_after_settings:
-            self.directory = self.deployment.synth()
-            self._synthesized_after_settings = True
-        config = json.loads((self.directory / "cdk.tf.json").read_text())
-        targets = tuple(f"{rtype}.{name}" for rtype, found in config["resource"].items()
-                        if rtype != "aws_efs_replication_configuration" for name in found)
-        self.deployment.apply(self.directory, targets)
+        stack = self._synthesized()
+        targets = tuple(r.address for r in stack.resources(*stack.resource_types())
+                        if r.type != "aws_efs_replication_configuration")
+        changes = self.deployment.apply(
+            self.directory, targets, why=f"what {self.plan.target} needs as the new primary, while nothing of the "
+                                         "former primary is removed and no replication starts yet")
         rolled = []
         for dc in self.manifest["datacenters"]:
             group = dc.get("autoscaling_group_name")
@@ -329,7 +347,8 @@ class Failover:
             if status not in ("Successful", "none needed"):
                 raise OperationError(f"the instance refresh of {group} ended {status}")
             rolled.append(f"{dc['name']} {status.lower()} after {polls} poll(s)")
-        return (f"applied {len(targets)} resources of the new primary (the former one's kept); instance refresh: "
+        return (f"{changes} changes in {len(targets)} targeted resources (the former primary's kept); "
+                "instance refresh: "
                 f"{', '.join(rolled) or 'fixed instances (replaced by the apply)'}")
 
     def _reconcile(self) -> str:

@@ -147,7 +147,12 @@ class _Builder:
             sg = _first(stack, template.get("vpc_security_group_ids")) if template is not None else None
             self._guarded(tiers["dmz"], sg, 443).nodes.append(node)
 
+        replicas = [stack.referenced(r.block("destination").get("file_system_id"), "aws_efs_file_system")
+                    for r in stack.resources("aws_efs_replication_configuration")]
+        replica_addresses = {fs.address for fs in replicas if fs is not None}
         for fs in self._mine("aws_efs_file_system", dc):
+            if fs.address in replica_addresses:  # drawn by _replication, as the read-only copy
+                continue
             targets = [t for t in stack.resources("aws_efs_mount_target")
                        if stack.referenced(t.get("file_system_id")) == fs]
             sg = _first(stack, targets[0].get("security_groups")) if targets else None

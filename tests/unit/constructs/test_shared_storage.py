@@ -12,12 +12,16 @@ CLIENT_SG = "sg-0123456789abcdef0"
 EXTRA_CIDR = "10.99.0.0/24"
 
 
-def _datacenter(scope, name: str, region: str, cidr: str):
+def _provider(scope, name: str, region: str):
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
+    return AwsProvider(scope, f"aws-{name}", region=region, alias=name)
+
+
+def _datacenter(scope, name: str, region: str, cidr: str):
     from constructs_lib.network import Datacenter, DatacenterProps
 
-    provider = AwsProvider(scope, f"aws-{name}", region=region, alias=name)
+    provider = _provider(scope, name, region)
     props = DatacenterProps(
         name=name, region=region, cidr=cidr, azs=tuple(f"{region}{z}" for z in "abc"), flow_logs=False
     )
@@ -40,6 +44,7 @@ def built():
             datacenter=dc1,
             client_security_group_id=CLIENT_SG,
             props=SharedFileSystemProps(client_cidrs=(EXTRA_CIDR,), replication_region="us-west-2"),
+            replica_provider=_provider(stack, "dr", "us-west-2"),
         )
         zone_id = fs.expose_to(dc2)
         handles.update(dc1=dc1, dc2=dc2, fs=fs, zone_id=zone_id)
@@ -67,6 +72,17 @@ def _efs_ingress(doc) -> list[dict]:
     ]
 
 
+def _primary_id(doc) -> str:
+    (logical_id,) = [k for k, fs in resources(doc, "aws_efs_file_system").items()
+                     if fs["creation_token"] == "portal-dc1-efs"]
+    return logical_id
+
+
+def _replica_id(doc) -> str:
+    (logical_id,) = [k for k in resources(doc, "aws_efs_file_system") if k != _primary_id(doc)]
+    return logical_id
+
+
 def _efs_sg_id(doc) -> str:
     (logical_id,) = [
         k for k, sg in resources(doc, "aws_security_group").items() if sg["name"] == "portal-dc1-efs"
@@ -83,7 +99,7 @@ def _subnet_refs(doc, dc: str, tier: str) -> list[str]:
 
 
 def test_file_system_is_encrypted_elastic_and_general_purpose(doc):
-    fs = only(doc, "aws_efs_file_system")
+    fs = resources(doc, "aws_efs_file_system")[_primary_id(doc)]
     assert fs["encrypted"] is True
     assert "kms_key_id" not in fs  # AWS-managed key by default
     assert fs["throughput_mode"] == "elastic"
@@ -93,7 +109,7 @@ def test_file_system_is_encrypted_elastic_and_general_purpose(doc):
 
 
 def test_lifecycle_moves_to_ia_after_30_days_and_back_on_access(doc):
-    fs = only(doc, "aws_efs_file_system")
+    fs = resources(doc, "aws_efs_file_system")[_primary_id(doc)]
     assert fs["lifecycle_policy"] == [
         {"transition_to_ia": "AFTER_30_DAYS"},
         {"transition_to_primary_storage_class": "AFTER_1_ACCESS"},
@@ -107,7 +123,7 @@ def test_one_mount_target_per_internal_subnet_with_the_efs_security_group(doc):
     assert sorted(t["subnet_id"] for t in targets) == sorted(internal)
     sg_ref = ref("aws_security_group", _efs_sg_id(doc))
     assert all(t["security_groups"] == [sg_ref] for t in targets)
-    fs_ref = ref("aws_efs_file_system", _logical_id(doc, "aws_efs_file_system"))
+    fs_ref = ref("aws_efs_file_system", _primary_id(doc))
     assert all(t["file_system_id"] == fs_ref for t in targets)
 
 
@@ -122,7 +138,7 @@ def test_access_point_is_owned_by_apache(doc):
 
 def test_file_system_policy_denies_without_tls_and_allows_only_through_mount_targets(doc):
     policy = only(doc, "aws_efs_file_system_policy")["policy"]
-    arn = f"aws_efs_file_system.{_logical_id(doc, 'aws_efs_file_system')}.arn"
+    arn = f"aws_efs_file_system.{_primary_id(doc)}.arn"
     assert policy.startswith("${jsonencode(")
     deny, allow = policy.split('"Sid" = ')[1:]
     assert '"Effect" = "Deny"' in deny and '"aws:SecureTransport" = "false"' in deny and arn in deny
@@ -151,16 +167,29 @@ def test_nfs_only_from_the_client_security_group_and_listed_ranges(doc, built):
     assert "ingress" not in sg and "egress" not in sg
 
 
-def test_replication_to_the_configured_region(doc):
+def test_replication_to_the_configured_region_into_a_replica_of_the_stack(doc):
     replication = only(doc, "aws_efs_replication_configuration")
-    assert replication["destination"] == {"region": "us-west-2"}
+    assert replication["destination"] == {"region": "us-west-2",
+                                          "file_system_id": ref("aws_efs_file_system", _replica_id(doc))}
     assert replication["source_file_system_id"] == ref(
-        "aws_efs_file_system", _logical_id(doc, "aws_efs_file_system")
+        "aws_efs_file_system", _primary_id(doc)
     )
 
 
+def test_the_replica_is_built_in_its_region_open_to_be_replicated_into(doc, built):
+    replica = resources(doc, "aws_efs_file_system")[_replica_id(doc)]
+    assert replica["provider"] == "aws.dr"
+    assert (replica["encrypted"], replica["performance_mode"], replica["throughput_mode"]) == (
+        True, "generalPurpose", "elastic")
+    assert replica["protection"] == {"replication_overwrite": "DISABLED"}
+    assert replica["lifecycle"] == {"ignore_changes": ["creation_token", "protection"]}
+    assert replica["creation_token"] == replica["tags"]["Name"] == "portal-dc1-efs-replica"
+    assert replica["lifecycle_policy"] == resources(doc, "aws_efs_file_system")[_primary_id(doc)]["lifecycle_policy"]
+    assert built[1]["fs"].replica is not None
+
+
 def test_expose_to_makes_a_private_zone_in_the_other_vpc_with_the_mount_target_ips(doc, built):
-    fs_id = _logical_id(doc, "aws_efs_file_system")
+    fs_id = _primary_id(doc)
     zone = only(doc, "aws_route53_zone")
     zone_name = "${aws_efs_file_system." + fs_id + ".id}.efs.us-east-1.amazonaws.com"
     assert zone["name"] == zone_name
@@ -182,7 +211,7 @@ def test_expose_to_makes_a_private_zone_in_the_other_vpc_with_the_mount_target_i
     assert list(built[1]["fs"].private_zone_ids) == ["dc2"]
 
 
-def test_everything_but_the_exposure_uses_the_home_datacenter_provider(doc):
+def test_everything_but_the_exposure_and_the_replica_uses_the_home_datacenter_provider(doc):
     for rtype in (
         "aws_efs_file_system",
         "aws_efs_mount_target",
@@ -192,7 +221,8 @@ def test_everything_but_the_exposure_uses_the_home_datacenter_provider(doc):
         "aws_efs_replication_configuration",
         "aws_vpc_security_group_ingress_rule",
     ):
-        assert {r["provider"] for r in resources(doc, rtype).values()} == {"aws.dc1"}, rtype
+        found = {k: r["provider"] for k, r in resources(doc, rtype).items() if k != _replica_id(doc)}
+        assert set(found.values()) == {"aws.dc1"}, rtype
 
 
 def test_attributes(built):
@@ -319,6 +349,50 @@ def test_kms_key_must_be_in_the_datacenter_region():
         in message
     )
     assert "use a key created in us-east-1" in message
+
+
+def test_a_replica_needs_the_provider_of_its_region():
+    message = _construct_error(SharedFileSystemProps(replication_region="us-west-2"))
+    assert ("file_system.replication_region is us-west-2, but no replica_provider was passed: pass the AwsProvider "
+            "of us-west-2 as replica_provider=") in message
+    assert "or name an existing replica with file_system.replica_file_system_id" in message
+
+
+def test_the_replica_provider_must_be_of_the_replication_region():
+    from cdktf import TerraformStack, Testing
+
+    stack = TerraformStack(Testing.app(), "other")
+    message = _construct_error(SharedFileSystemProps(replication_region="us-west-2"),
+                               replica_provider=_provider(stack, "dr", "eu-central-1"))
+    assert ("replica_provider is the provider of eu-central-1, not of file_system.replication_region us-west-2: "
+            "pass the AwsProvider of us-west-2") in message
+
+
+def test_a_replica_provider_without_a_replica_to_build_is_refused():
+    from cdktf import TerraformStack, Testing
+
+    stack = TerraformStack(Testing.app(), "other")
+    message = _construct_error(SharedFileSystemProps(), replica_provider=_provider(stack, "dr", "us-west-2"))
+    assert "replica_provider is passed, but there is no replica to build" in message
+    message = _construct_error(
+        SharedFileSystemProps(replication_region="us-west-2", replica_file_system_id="fs-0123456789abcdef0"),
+        replica_provider=_provider(stack, "dr2", "us-west-2"))
+    assert "replica_provider is passed, but there is no replica to build" in message
+
+
+def test_an_existing_replica_is_replicated_into_and_not_built():
+    from constructs_lib.shared_storage import SharedFileSystem
+
+    def build(stack):
+        dc = _datacenter(stack, "dc1", "us-east-1", "10.10.0.0/16")
+        SharedFileSystem(stack, "efs", datacenter=dc, client_security_group_id=CLIENT_SG,
+                         props=SharedFileSystemProps(replication_region="us-west-2",
+                                                     replica_file_system_id="fs-0123456789abcdef0"))
+
+    doc = synth_construct(build)
+    assert len(resources(doc, "aws_efs_file_system")) == 1
+    assert only(doc, "aws_efs_replication_configuration")["destination"] == {
+        "region": "us-west-2", "file_system_id": "fs-0123456789abcdef0"}
 
 
 def test_replication_region_must_differ_from_the_source():

@@ -121,9 +121,12 @@ def test_three_region_global_database_and_global_lb(three_region):
 
 
 def test_three_region_shares_the_primary_efs(three_region):
-    (fs_key, fs), = resources(three_region, "aws_efs_file_system").items()
-    assert fs["provider"] == "aws.use1"
-    assert only(three_region, "aws_efs_replication_configuration")["destination"]["region"] == "eu-west-1"
+    systems = resources(three_region, "aws_efs_file_system")
+    (fs_key, fs), = [(k, v) for k, v in systems.items() if not v["creation_token"].endswith("-replica")]
+    (replica_key, replica), = [(k, v) for k, v in systems.items() if k != fs_key]
+    assert (fs["provider"], replica["provider"]) == ("aws.use1", "aws.euw1")
+    assert only(three_region, "aws_efs_replication_configuration")["destination"] == {
+        "region": "eu-west-1", "file_system_id": ref("aws_efs_file_system", replica_key)}
     groups = resources(three_region, "aws_autoscaling_group").values()
     assert len(groups) == 3 and sum(g["min_size"] for g in groups) == 6
     user_data = three_region["locals"].values()  # each group's launch template encodes its local

@@ -138,8 +138,11 @@ def test_multi_dc_spans_two_regions_with_peering_global_db_efs_and_global_lb(syn
     clusters = resources(doc, "aws_rds_cluster").values()
     assert all("global_cluster_identifier" in c for c in clusters)
     assert all(c.get("enable_global_write_forwarding") for c in clusters)  # the home too (for after a switchover)
-    assert len(resources(doc, "aws_efs_file_system")) == 1
-    assert len(resources(doc, "aws_efs_replication_configuration")) == 1
+    # The file system, and its replica in the other DC's region: a resource of the stack, so destroy removes it.
+    primary, replica = sorted(resources(doc, "aws_efs_file_system").values(), key=lambda fs: fs["creation_token"])
+    assert (primary["provider"], replica["provider"]) == ("aws.dc1", "aws.dc2")
+    (replication,) = resources(doc, "aws_efs_replication_configuration").values()
+    assert replication["destination"]["file_system_id"].startswith("${aws_efs_file_system.dc1_efs_replica_")
     checks = resources(doc, "aws_route53_health_check").values()
     records = resources(doc, "aws_route53_record").values()
     latency = [r for r in records if "latency_routing_policy" in r]

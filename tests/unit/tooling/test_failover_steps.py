@@ -102,14 +102,28 @@ def test_the_settings_follow_the_promoted_copy_including_its_own_kms_key(deploye
     described = {c.key: c.after for c in failover._changes()}
     key = boto3.client("efs", "eu-west-1").describe_file_systems(FileSystemId=replica)["FileSystems"][0]["KmsKeyId"]
     assert ":eu-west-1:" in key
+    # The stack builds the replica: no file system id goes into the file (the next state step places both), so
+    # nothing in it can name a file system that a later `down` deletes.
     assert described == {"multi-dc.primary": "dc2", "multi-dc.database_home": "dc1",
                          "multi-dc.file_system.replication_region": "us-east-1",
-                         "multi-dc.file_system.replica_file_system_id": primary,
                          "multi-dc.file_system.kms_key_arn": key}
     assert failover._settings_written() is None
     failover._write_settings()
     assert failover._settings_written() is not None
     assert load_settings().architectures["multi-dc"].primary == "dc2"
+
+
+def test_a_replica_managed_outside_the_stack_is_renamed_to_the_former_primary(deployed):
+    failover, primary, replica = deployed
+    config = json.loads(Path("cdktf.json").read_text())
+    config["context"]["multi-dc"]["file_system"]["replica_file_system_id"] = replica
+    Path("cdktf.json").write_text(json.dumps(config))
+    from stacks.settings import read_file
+
+    read_file.cache_clear()
+    failover._promote()
+    described = {c.key: (c.before, c.after) for c in failover._changes()}
+    assert described["multi-dc.file_system.replica_file_system_id"] == (replica, primary)
 
 
 def test_refused_consent_leaves_the_file_as_it_was(deployed):
