@@ -59,14 +59,21 @@ def pending(changes: list[Change]) -> list[Change]:
 
 
 def write(path: Path, changes: list[Change]) -> None:
-    """Apply ``changes`` to the file (2-space JSON, key order kept), then forget the settings read before."""
+    """Apply ``changes`` to the file (2-space JSON, key order kept), then forget the settings read before. A
+    removal that leaves its section empty removes the section too (an empty section means what an absent one
+    does), so that setting a key and then unsetting it gives back the file it started from."""
     document = _document(path)
     for item in changes:
         node = document["context"]
+        parents = []
         for part in item.path[:-1]:
+            parents.append((node, part))
             node = node.setdefault(part, {})
         if item.after is UNSET:
             node.pop(item.path[-1], None)
+            for parent, part in reversed(parents[1:]):  # never the architecture's own object
+                if parent.get(part) == {}:
+                    parent.pop(part)
         else:
             node[item.path[-1]] = item.after
     write_atomic(path, json.dumps(document, indent=2) + "\n")  # never a truncated cdktf.json

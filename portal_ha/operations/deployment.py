@@ -37,8 +37,9 @@ class Deployment(Protocol):
     def synth(self) -> Path:
         """Synthesize the current settings and init Terraform; the stack folder."""
 
-    def apply(self, directory: Path, targets: tuple[str, ...] = ()) -> None:
-        """terraform apply, with progress; only ``targets`` (and what they need) when given."""
+    def apply(self, directory: Path, targets: tuple[str, ...] = (), why: str = "") -> int:
+        """terraform apply, with progress; only ``targets`` (and what they need) when given, for the reason
+        ``why`` (said once, in the tool's words). The number of changes the apply made."""
 
     def changes(self, directory: Path) -> list[str]:
         """What a plan would change now: one ``<action> <address>`` per resource (empty: no changes)."""
@@ -61,6 +62,9 @@ class Journal:
     unplanned: bool = False
     legs_done: tuple[str, ...] = ()
     """A drill's finished legs (``failover``, ``failback``)."""
+    settings_before: tuple[tuple[tuple[str, ...], Any], ...] = ()
+    """A drill's: each configuration key its legs may change, with the value it had when the drill began (None:
+    unset), so that the drill ends with the file as it found it."""
 
     @staticmethod
     def path(operation: str, arch: str) -> Path:
@@ -73,6 +77,7 @@ class Journal:
             return None
         fields = json.loads(path.read_text())
         fields["legs_done"] = tuple(fields.get("legs_done", ()))
+        fields["settings_before"] = tuple((tuple(key), value) for key, value in fields.get("settings_before", ()))
         return cls(**fields)
 
     def save(self) -> None:

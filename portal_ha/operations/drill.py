@@ -4,17 +4,28 @@ up (or reuse the deployment), verify, fail over to another datacenter (its steps
 and the writable file system are there, every traffic record healthy), fail back (verify again), then the
 timeline and an RTO/RPO summary. A drill that fails leaves a journal: running it again resumes the leg that
 failed (the failover's own steps check AWS first) and goes on.
+
+A drill ends with the configuration file as it began. The failover writes the keys it must (``primary``,
+``database_home`` pinned, the file system's ``replication_region``...); the failback writes ``primary`` back,
+but a pinned ``database_home`` or a ``replication_region`` that was unset would stay. The last step puts every
+such key back to its value before the drill, and checks that the stack synthesized from the restored file is
+the one just deployed (so Terraform has nothing to change); if it is not, it writes back what the failback left
+and fails, naming the keys.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
-from .config_edit import Change
+from constructs_lib.synthesized import SynthesizedStack
+
+from .config_edit import Change, change, current, pending, write
 from .deployment import Deployment, Journal, verified
 from .failover import Failover, preflight
-from .timeline import Timeline
+from .timeline import OperationError, Timeline
 
 OPERATION = "drill"
 WRITE_OUTAGE_STEPS = ("database", "file-system", "terraform-state", "remount")
@@ -38,6 +49,12 @@ class Summary:
                 f" whole leg {self.total_seconds:6.1f} s; RPO {self.rpo}")
 
 
+def drill_keys(arch: str) -> tuple[tuple[str, ...], ...]:
+    """The configuration keys a failover may write (``failover._changes``), which the drill restores."""
+    return ((arch, "primary"), (arch, "database_home"), (arch, "file_system", "replication_region"),
+            (arch, "file_system", "replica_file_system_id"), (arch, "file_system", "kms_key_arn"))
+
+
 def _always(_: list[Change]) -> bool:
     return True
 
@@ -55,7 +72,9 @@ class Drill:
         journal = Journal.read(OPERATION, arch)
         if journal is None:
             other = next(dc.name for dc in config.datacenters if dc.name != config.primary)
-            journal = Journal(OPERATION, arch, source=config.primary, target=other)
+            file = Path(settings.source)
+            journal = Journal(OPERATION, arch, source=config.primary, target=other,
+                              settings_before=tuple((key, current(file, key)) for key in drill_keys(arch)))
         else:
             self.echo(f"resuming the drill: {journal.source} -> {journal.target} -> {journal.source}; done: "
                       f"{', '.join(journal.legs_done) or 'nothing yet'}")
@@ -70,8 +89,39 @@ class Drill:
             self._leg(leg, target)
             journal = replace(journal, legs_done=(*journal.legs_done, leg))
             journal.save()
+        before = journal.settings_before
+        self.timeline.run("restore-settings", done=lambda: self._restored(before), act=lambda: self._restore(before),
+                          state=f"failed back to {journal.source}; the configuration may still hold keys the "
+                                "failover wrote (see above)")
         journal.close()
         return self.timeline
+
+    def _restoring(self, before: tuple[tuple[tuple[str, ...], Any], ...]) -> list[Change]:
+        file = Path(self.deployment.settings().source)
+        return pending([change(file, key, value) for key, value in before])
+
+    def _restored(self, before: tuple[tuple[tuple[str, ...], Any], ...]) -> str | None:
+        if self._restoring(before):
+            return None
+        return f"{self.deployment.settings().source} is as it was before the drill"
+
+    def _restore(self, before: tuple[tuple[tuple[str, ...], Any], ...]) -> str:
+        changes = self._restoring(before)
+        source = Path(self.deployment.settings().source)
+        deployed = SynthesizedStack.load(self.deployment.synth()).document
+        self.echo(f"    restoring {source} to what it was before the drill:")
+        for item in changes:
+            self.echo(f"      {item.describe()}")
+        write(source, changes)
+        restored = SynthesizedStack.load(self.deployment.synth()).document
+        if restored != deployed:
+            write(source, [Change(c.path, c.after, c.before) for c in changes])
+            self.deployment.synth()
+            raise OperationError(
+                f"restoring {', '.join(c.key for c in changes)} would change the deployment (the stack synthesized "
+                f"from the restored file differs from the one deployed): {source} keeps the values the failback "
+                "wrote")
+        return f"{source}: " + "; ".join(item.describe() for item in changes) + " (the same stack)"
 
     def _deployed(self) -> str | None:
         return "reused the running deployment" if self.deployment.deployed() else None

@@ -1,0 +1,88 @@
+"""The drill's last step: the configuration file ends as the drill found it, when that is the same stack.
+
+The deployment here is a stand-in whose "synth" writes the stack the settings mean (primary, effective
+database home, effective replication region), which is what decides whether restoring a key changes anything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal_ha.operations.config_edit import change, write
+from portal_ha.operations.drill import Drill, drill_keys
+from portal_ha.operations.timeline import OperationError
+from stacks.settings import Settings, load_settings, read_file
+
+ROOT = Path(__file__).resolve().parents[3]
+ARCH = "multi-dc"
+
+
+class SynthOnly:
+    """Settings from the file, and a synth of what they mean; nothing else is called by the restore."""
+
+    arch, local = ARCH, True
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.synths = folder, 0
+
+    def settings(self) -> Settings:
+        read_file.cache_clear()
+        return load_settings()
+
+    def synth(self) -> Path:
+        config = self.settings().architectures[ARCH]
+        replication = config.section("file_system").get("replication_region") or config.others[0].region
+        stack = self.folder / "cdktf.out" / "stacks" / ARCH
+        stack.mkdir(parents=True, exist_ok=True)
+        meaning = {"primary": config.primary, "home": config.database_home or config.primary,
+                   "replication": replication}
+        (stack / "cdk.tf.json").write_text(json.dumps(meaning))
+        self.synths += 1
+        return stack
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cdktf.json"
+    path.write_text((ROOT / "cdktf.json").read_text())
+    monkeypatch.setenv("PORTAL_HA_CONFIG", str(path))
+    monkeypatch.chdir(tmp_path)
+    read_file.cache_clear()
+    return path
+
+
+def _before(path: Path) -> tuple[tuple[tuple[str, ...], Any], ...]:
+    from portal_ha.operations.config_edit import current
+
+    return tuple((key, current(path, key)) for key in drill_keys(ARCH))
+
+
+def _drill(tmp_path: Path) -> Drill:
+    return Drill(SynthOnly(tmp_path), echo=lambda _: None, poll_seconds=0.0)  # type: ignore[arg-type]
+
+
+def test_after_failback_the_keys_the_failover_pinned_are_put_back(project: Path, tmp_path: Path) -> None:
+    original = project.read_text()
+    before = _before(project)
+    # What a failover to dc2 and the failback to dc1 leave in the file (2 datacenters: the same stack).
+    write(project, [change(project, (ARCH, "database_home"), "dc1"),
+                    change(project, (ARCH, "file_system", "replication_region"), "eu-west-1")])
+    drill = _drill(tmp_path)
+    assert drill._restored(before) is None
+    checked = drill._restore(before)
+    assert "multi-dc.database_home: \"dc1\" -> (unset)" in checked and checked.endswith("(the same stack)")
+    assert json.loads(project.read_text()) == json.loads(original)
+    assert drill._restored(before) is not None  # a resumed drill skips the step
+
+
+def test_a_restore_that_would_change_the_stack_is_undone_and_named(project: Path, tmp_path: Path) -> None:
+    before = _before(project)
+    write(project, [change(project, (ARCH, "primary"), "dc2")])  # as if the failback had not happened
+    left = project.read_text()
+    with pytest.raises(OperationError, match=r"restoring multi-dc.primary would change the deployment"):
+        _drill(tmp_path)._restore(before)
+    assert project.read_text() == left
