@@ -3,6 +3,10 @@
 Every problem of the configuration file (keys, types, and the values of every architecture) is printed at
 once, sorted by the path of the key in ``cdktf.json``, and the exit status is 2, before any construct is made
 and before Terraform runs. What the profile changes is said first, one line per architecture.
+
+Notices go to stderr, except under the cdktf CLI: it prints an app's stdout as it is but labels every line of
+its stderr ``[ERROR]`` (cdktf-cli 0.21, ``@cdktf/commons`` ``shell``), so there they go to stdout, and stderr
+keeps the errors.
 """
 
 from __future__ import annotations
@@ -10,6 +14,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
+UNDER_CDKTF_CLI = "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"
+"""Set by the cdktf CLI for the app it runs (synth, deploy, destroy...), never by a user."""
+
+
+def say(line: str) -> None:
+    """A notice: information, not an error, wherever it is read."""
+    print(f"portal-ha: {line}", file=sys.stdout if os.environ.get(UNDER_CDKTF_CLI) else sys.stderr, flush=True)
 
 
 def main() -> int:
@@ -22,7 +34,7 @@ def main() -> int:
     try:
         settings, problems = read_settings()
         for line in notices(settings):
-            print(f"portal-ha: {line}", file=sys.stderr)
+            say(line)
         outdir = Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")  # where cdktf's App writes
 
         def produce() -> dict[str, bytes]:
@@ -35,8 +47,8 @@ def main() -> int:
         files, hit = synth_cache.reuse(f"app|{outdir.resolve()}", produce, problems=bool(problems))
         if hit:
             synth_cache.restore(outdir, files)
-            print(f"portal-ha: reused the synthesis of {', '.join(settings.architectures)}: nothing it depends on "
-                  f"changed (key {hit[:12]}; {synth_cache.CACHE_ENV}=off synthesizes again)", file=sys.stderr)
+            say(f"reused the synthesis of {', '.join(settings.architectures)}: nothing it depends on changed (key "
+                f"{hit[:12]}; {synth_cache.CACHE_ENV}=off synthesizes again)")
     except ConfigError as exc:
         print(f"portal-ha: {exc}", file=sys.stderr)
         return 2
