@@ -26,6 +26,9 @@ PAST = {"create": "created", "update": "updated", "delete": "destroyed", "read":
         "noop": "unchanged"}
 SHOWN_IN_PROGRESS = 3
 SENSITIVE = "(sensitive)"
+TARGETING_WARNINGS = ("Resource targeting is in effect", "Applied changes may be incomplete")
+"""Terraform's warnings for every ``-target`` run ("not for routine use"). The tool targets on purpose (a
+failover's remount) and says so itself, once; with ``targeted`` these are counted, not shown."""
 
 
 def short_address(address: str) -> str:
@@ -54,6 +57,9 @@ class Progress:
     """Every error diagnostic, as printed."""
     running: dict[str, float] = field(default_factory=dict)
     """Address -> when Terraform started working on it."""
+    targeted: bool = False
+    """The run has ``-target``: Terraform's generic targeting warnings are left out (``TARGETING_WARNINGS``)."""
+    hidden_warnings: int = 0
     outputs: dict[str, Any] | None = None
     """The stack's outputs as the run ended (name -> value; a sensitive one is ``SENSITIVE``), from Terraform's
     last ``outputs`` message; None when it sent none."""
@@ -102,8 +108,15 @@ class Progress:
         if not self.tty:
             self._print(f"{self._head()}  {verb} {short_address(address)}{took}")
 
+    def note(self, text: str) -> None:
+        """A line of the tool's own (an interruption, for example), between the progress lines."""
+        self._print(f"==> {text}")
+
     def _diagnostic(self, diagnostic: dict[str, Any]) -> None:
         severity = str(diagnostic.get("severity", "error"))
+        if self.targeted and severity == "warning" and diagnostic.get("summary") in TARGETING_WARNINGS:
+            self.hidden_warnings += 1
+            return
         where = f" ({short_address(str(diagnostic['address']))})" if diagnostic.get("address") else ""
         text = f"{severity.upper()}{where}: {diagnostic.get('summary', '')}"
         if diagnostic.get("detail"):

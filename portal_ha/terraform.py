@@ -1,19 +1,36 @@
 """Runs Terraform on a synthesized stack: init (provider mirror), plan, show -json, apply, destroy, output.
 
 The same commands serve AWS and the local emulator; only the environment differs.
+
+Interruptions. Terraform stops well only when it is asked to (SIGINT or SIGTERM: it lets the operations under
+way finish, writes its state after each one, and exits); killed, or writing to a pipe nobody reads any more
+(Go programs die of SIGPIPE then), it loses the resources in flight and can leave a half-written state file.
+So every Terraform this module starts:
+
+- runs in its own process group, so a Ctrl-C at the terminal reaches only this process, which forwards one
+  SIGINT per Ctrl-C (Terraform's own rule: the first stops gracefully, a second cancels at once);
+- gets SIGTERM when this process dies, however it dies (Linux ``PR_SET_PDEATHSIG``), so a SIGKILL of
+  ``portal-ha`` still ends in Terraform's graceful stop;
+- writes to a file, never to a pipe, so that it can go on writing after this process is gone.
+SIGTERM to this process is forwarded like SIGINT. An interrupted command raises ``TerraformInterrupted`` once
+Terraform has exited.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
-import queue
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from . import toolchain
@@ -27,24 +44,92 @@ class TerraformError(RuntimeError):
     """A terraform command failed; the message holds the tail of its output."""
 
 
+class TerraformInterrupted(TerraformError):
+    """Terraform was asked to stop (Ctrl-C, SIGTERM) and has exited; its state holds what it finished."""
+
+
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+"""Loaded here, not in the child: between fork and exec the child only calls a function already loaded."""
+
+
+def _child_setup(parent: int) -> Callable[[], None] | None:
+    """What the child runs before exec: SIGTERM when the parent dies; already dead, SIGTERM now."""
+    if _LIBC is None:
+        return None
+    prctl = _LIBC.prctl
+
+    def setup() -> None:
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return setup
+
+
+def spawn(command: list[str], cwd: Path, env: Mapping[str, str], stdout: int, stderr: int) -> subprocess.Popen[bytes]:
+    """Start Terraform as described in the module docstring (own process group, SIGTERM at the parent's death)."""
+    return subprocess.Popen(command, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=stdout,
+                            stderr=stderr, process_group=0, preexec_fn=_child_setup(os.getpid()))
+
+
+@contextmanager
+def forwarding(proc: subprocess.Popen[bytes], notice: Callable[[str], None]) -> Iterator[list[int]]:
+    """While inside: SIGINT and SIGTERM to this process are forwarded to ``proc`` as SIGINT; yields the list
+    of signals received. Outside the main thread (where Python cannot catch signals) nothing is changed."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            notice("interrupted: Terraform stops after the operations under way and saves its state (again to stop "
+                   "it at once)" if len(received) == 1 else "interrupted again: Terraform cancels what is under way")
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _interrupted(args: list[str], directory: Path, code: int | None) -> TerraformInterrupted:
+    return TerraformInterrupted(
+        f"terraform {args[0]} was interrupted in {directory} and stopped (exit {code}): its state holds every "
+        "operation that finished. Run the same command again to go on, or portal-ha down to remove what exists.")
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(f"==> {text}\n")
+    sys.stderr.flush()
+
+
 def stack_dir(outdir: Path, arch: str) -> Path:
     return Path(outdir) / "stacks" / arch
 
 
-def run(args: list[str], cwd: Path, env: Mapping[str, str], *, stream: bool = False) -> str:
+def run(args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
     """Run ``terraform ARGS`` in ``cwd``; return stdout, raise TerraformError with the output on failure."""
     command = [toolchain.terraform_binary(), *args]
     full_env = {**os.environ, **env}
-    if stream:
-        proc = subprocess.run(command, cwd=cwd, env=full_env, text=True)
-        if proc.returncode != 0:
-            raise TerraformError(f"terraform {' '.join(args)} failed in {cwd} (exit {proc.returncode})")
-        return ""
-    proc = subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = (proc.stdout[-3000:] + "\n" + proc.stderr[-6000:]).strip()
-        raise TerraformError(f"terraform {' '.join(args)} failed in {cwd} (exit {proc.returncode}):\n{tail}")
-    return proc.stdout
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = spawn(command, cwd, full_env, out.fileno(), err.fileno())
+        with forwarding(proc, _say) as received:
+            code = proc.wait()
+        if received:
+            raise _interrupted(args, cwd, code)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if code != 0:
+        tail = (stdout[-3000:] + "\n" + stderr[-6000:]).strip()
+        details = f":\n{tail}" if tail else ""
+        raise TerraformError(f"terraform {' '.join(args)} failed in {cwd} (exit {code}){details}")
+    return stdout
 
 
 PARALLELISM_ENV = "PORTAL_HA_PARALLELISM"
@@ -76,34 +161,50 @@ def apply(directory: Path, env: Mapping[str, str], *, destroy: bool = False, par
     args = ["destroy" if destroy else "apply", "-json", "-auto-approve", "-input=false",
             *([f"-parallelism={parallelism}"] if parallelism is not None else []),
             *(f"-target={address}" for address in targets)]
-    progress = Progress(out=out, tty=tty, clock=time.monotonic)
-    lines: queue.Queue[str | None] = queue.Queue()
-    with subprocess.Popen([toolchain.terraform_binary(), *args], cwd=directory, env={**os.environ, **env},
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
-        if proc.stdout is None:
-            raise TerraformError("terraform's output could not be read")
-        stdout = proc.stdout
+    progress = Progress(out=out, tty=tty, clock=time.monotonic, targeted=bool(targets))
+    # Terraform writes its JSON lines to a file this process follows (see the module docstring: no pipe).
+    handle, log = tempfile.mkstemp(dir=directory, prefix=".portal-ha-terraform-", suffix=".log")
+    try:
+        proc = spawn([toolchain.terraform_binary(), *args], directory, {**os.environ, **env}, handle, handle)
+        os.close(handle)
 
-        def pump() -> None:
-            for line in stdout:
-                lines.put(line)
-            lines.put(None)
+        def notice(text: str) -> None:
+            progress.note(text)
 
-        threading.Thread(target=pump, daemon=True).start()
-        while True:
-            try:
-                line = lines.get(timeout=tick_seconds)
-            except queue.Empty:
-                progress.tick()
-                continue
-            if line is None:
-                break
-            progress.feed(line)
+        with forwarding(proc, notice) as received, open(log, encoding="utf-8", errors="replace") as reader:
+            _follow(reader, proc, progress, tick_seconds)
+    finally:
+        Path(log).unlink(missing_ok=True)
     progress.close()
+    if received:
+        raise _interrupted(args, directory, proc.returncode)
     if proc.returncode != 0:
         found = "\n".join(progress.errors) or "(no error diagnostic: see the output above)"
         raise TerraformError(f"terraform {args[0]} failed in {directory} (exit {proc.returncode}):\n{found}")
     return progress
+
+
+def _follow(reader: TextIO, proc: subprocess.Popen[bytes], progress: Progress, tick_seconds: float,
+            poll_seconds: float = 0.05) -> None:
+    """Feed every line Terraform writes to ``progress`` until it has exited and everything is read."""
+    pending, last_tick = "", time.monotonic()
+    while True:
+        chunk = reader.readline()
+        if chunk:
+            pending += chunk
+            if pending.endswith("\n"):
+                progress.feed(pending)
+                pending = ""
+            continue
+        if proc.poll() is not None:
+            rest = pending + reader.read()
+            for line in rest.splitlines():
+                progress.feed(line)
+            return
+        if time.monotonic() - last_tick >= tick_seconds:
+            progress.tick()
+            last_tick = time.monotonic()
+        time.sleep(poll_seconds)
 
 
 def init(directory: Path, env: Mapping[str, str]) -> None:
@@ -122,16 +223,22 @@ def state_list(directory: Path, env: Mapping[str, str]) -> list[str]:
     return [line for line in run(["state", "list"], directory, env).splitlines() if line.strip()]
 
 
-def state_show_id(directory: Path, env: Mapping[str, str], address: str) -> str | None:
-    """The ``id`` a resource has in state, or None when the address is not there."""
-    if address not in state_list(directory, env):
-        return None
-    shown = json.loads(run(["show", "-json"], directory, env))
-    for resource in shown.get("values", {}).get("root_module", {}).get("resources", []):
-        if resource.get("address") == address:
-            found = resource.get("values", {}).get("id")
-            return str(found) if found is not None else None
-    return None
+def state_resources(directory: Path, env: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The managed resources in the stack's state (``terraform show -json``: address, type, provider_name,
+    values...); empty when there is no state."""
+    shown = json.loads(run(["show", "-json"], directory, env) or "{}")
+    return [r for r in shown.get("values", {}).get("root_module", {}).get("resources", [])
+            if r.get("mode") == "managed"]
+
+
+def state_ids(directory: Path, env: Mapping[str, str], rtype: str) -> dict[str, str | None]:
+    """Address -> ``id`` of every resource of type ``rtype`` in state (one ``terraform show``)."""
+    found = {}
+    for resource in state_resources(directory, env):
+        if resource.get("type") == rtype:
+            value = resource.get("values", {}).get("id")
+            found[str(resource["address"])] = str(value) if value is not None else None
+    return found
 
 
 def state_rm(directory: Path, env: Mapping[str, str], address: str) -> None:

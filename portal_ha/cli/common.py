@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from constructs_lib.synthesized import SynthesizedStack
     from stacks.settings import Settings
 
+    from ..progress import Progress
+
 OUTDIR = Path("cdktf.out")
 arch_argument = click.argument("arch", type=click.Choice(NAMES))
 local_option = click.option(
@@ -36,6 +38,28 @@ parallelism_option = click.option(
     "--parallelism", type=int, default=None, metavar="N",
     help="Concurrent Terraform operations (default: $PORTAL_HA_PARALLELISM, else Terraform's 10).",
 )
+
+
+INTERRUPTED_EXIT = 130
+"""The exit code of a command that was interrupted (128 + SIGINT, as a shell reports Ctrl-C)."""
+
+
+def failure(exc: BaseException) -> click.ClickException:
+    """The CLI error for ``exc``: exit 130 when a Terraform run in its cause chain was interrupted, else 1."""
+    from ..terraform import TerraformInterrupted
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, TerraformInterrupted):
+            return Interrupted(str(exc))
+        cause = cause.__cause__
+    return click.ClickException(str(exc))
+
+
+class Interrupted(click.ClickException):
+    """A command stopped because its Terraform run was interrupted."""
+
+    exit_code = INTERRUPTED_EXIT
 
 
 def say(message: str) -> None:
@@ -187,7 +211,7 @@ def init(directory: Path, env: dict[str, str], local: bool) -> None:
     try:
         terraform.run(["init", "-input=false", "-no-color", *extra], directory, env)
     except terraform.TerraformError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise failure(exc) from None
 
 
 def parallelism(flag: int | None) -> int | None:
@@ -203,14 +227,14 @@ def parallelism(flag: int | None) -> int | None:
 
 
 def apply(directory: Path, env: dict[str, str], *, destroy: bool, threads: int | None,
-          targets: tuple[str, ...] = ()) -> dict[str, Any] | None:
-    """terraform apply/destroy with live progress on stderr; the outputs Terraform reported at the end."""
+          targets: tuple[str, ...] = ()) -> Progress:
+    """terraform apply/destroy with live progress on stderr; what it did (changes, the outputs at the end)."""
     from .. import terraform
 
     try:
-        return terraform.apply(directory, env, destroy=destroy, parallelism=threads, targets=targets).outputs
+        return terraform.apply(directory, env, destroy=destroy, parallelism=threads, targets=targets)
     except terraform.TerraformError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise failure(exc) from None
 
 
 def manifest(directory: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -220,7 +244,7 @@ def manifest(directory: Path, env: dict[str, str]) -> dict[str, Any]:
     try:
         outputs = terraform.outputs(directory, env)
     except terraform.TerraformError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise failure(exc) from None
     if "verify_manifest" not in outputs:
         raise click.ClickException(
             f"{directory.name} has no deployment outputs: run portal-ha up {directory.name} first")

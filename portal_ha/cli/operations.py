@@ -17,6 +17,7 @@ from .common import (
     apply,
     arch_argument,
     environment,
+    failure,
     init,
     local_option,
     manifest,
@@ -62,9 +63,14 @@ class CliDeployment:
         init(directory, self.env, self.local)
         return directory
 
-    def apply(self, directory: Path, targets: tuple[str, ...] = ()) -> None:
-        say("terraform apply" + (f" of {len(targets)} targeted resources" if targets else ""))
-        apply(directory, self.env, destroy=False, threads=None, targets=targets)
+    def apply(self, directory: Path, targets: tuple[str, ...] = (), why: str = "") -> int:
+        if targets:
+            say(f"terraform apply of {len(targets)} resources only (-target): {why}. Targeting is the point of this "
+                "step, so Terraform's warnings about it are not shown")
+        else:
+            say("terraform apply")
+        progress = apply(directory, self.env, destroy=False, threads=None, targets=targets)
+        return progress.total or 0
 
     def changes(self, directory: Path) -> list[str]:
         from .. import terraform
@@ -125,7 +131,7 @@ def _run(operation: Any, then: Callable[[], str] | None = None) -> None:
     if then is not None:
         click.echo(then())
     if error is not None:
-        raise click.ClickException(str(error))
+        raise failure(error)
 
 
 @click.command()
