@@ -1,13 +1,16 @@
 """After ``portal-ha down``: prove that nothing of the stack is left in AWS (or in the emulator).
 
-Two looks: every resource named in the stack's verify manifest must be gone (or terminated/deleted, where AWS
-keeps a tombstone), and a sweep of the tagging API in each region must find nothing still tagged with the
-stack's ``Project`` and ``Architecture`` default tags.
+Looks: every resource named in the stack's verify manifest (when the deployment got that far) must be gone (or
+terminated/deleted, where AWS keeps a tombstone); every Auto Scaling group Terraform's state held, and its
+instances, too; and a sweep of the tagging API in every region of the stack and of its state must find nothing
+still tagged with the stack's ``Project`` and ``Architecture`` default tags. The last two need no outputs, so
+they also judge the teardown of an ``up`` that failed or was interrupted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -34,41 +37,53 @@ def _gone(describe: Callable[..., Any], key: str | None = None, **arguments: Any
     return not (found[key] if key is not None else found)
 
 
-def leftovers(manifest: dict[str, Any], project: str, aws: Clients | None = None) -> list[str]:
-    """What is still there of the deployment described by ``manifest``; empty when the teardown is complete."""
+@dataclass(frozen=True)
+class Footprint:
+    """Where a deployment can have left something, known with or without its outputs: the regions of the stack's
+    providers and of what Terraform's state holds, and the Auto Scaling groups in that state (their instances
+    carry AWS's own group tag, not the stack's default tags)."""
+
+    architecture: str
+    project: str
+    regions: tuple[str, ...]
+    groups: tuple[tuple[str, str], ...] = ()
+    """(region, group name) of every ``aws_autoscaling_group`` in the state."""
+
+
+def _region_of(arn: object) -> str | None:
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return parts[3] if len(parts) > 3 and parts[0] == "arn" and parts[3] else None
+
+
+def footprint(architecture: str, project: str, stack_regions: list[str], state: list[dict[str, Any]],
+              manifest: dict[str, Any] | None = None) -> Footprint:
+    """The footprint of a deployment from the synthesized stack's regions, the state's resources (``terraform
+    show -json``) and, when there is one, the verify manifest."""
+    regions = [*stack_regions, *(dc["region"] for dc in (manifest or {}).get("datacenters", []))]
+    groups = []
+    for resource in state:
+        values = resource.get("values") or {}
+        region = _region_of(values.get("arn"))
+        if region is not None:
+            regions.append(region)
+        if resource.get("type") == "aws_autoscaling_group" and region is not None and values.get("name"):
+            groups.append((region, str(values["name"])))
+    return Footprint(architecture, project, tuple(dict.fromkeys(regions)), tuple(dict.fromkeys(groups)))
+
+
+def leftovers(where: Footprint, manifest: dict[str, Any] | None, aws: Clients | None = None) -> list[str]:
+    """What is still there of the deployment; empty when the teardown is complete. With the verify manifest,
+    every resource it names is looked up; in any case every Auto Scaling group of the footprint and its
+    instances, and a sweep of the tagging API in every region of it."""
     aws = aws or Clients()
     left: list[str] = []
-    for dc in manifest["datacenters"]:
-        region = dc["region"]
-        ec2, elb, rds, efs = aws("ec2", region), aws("elbv2", region), aws("rds", region), aws("efs", region)
-        group = dc.get("autoscaling_group_name")
-        if group:
-            # The group's instances carry AWS's own tag (the provider's default tags do not reach them).
-            scaling = aws("autoscaling", region)
-            if scaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]:
-                left.append(f"{dc['name']}: Auto Scaling group {group}")
-            instance_filter = {"Name": "tag:aws:autoscaling:groupName", "Values": [group]}
-        else:
-            instance_filter = {"Name": "instance-id", "Values": dc["instance_ids"]}
-        reservations = ec2.describe_instances(Filters=[instance_filter])["Reservations"]
-        left += [f"{dc['name']}: instance {i['InstanceId']} ({i['State']['Name']})"
-                 for r in reservations for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
-        if not _gone(ec2.describe_vpcs, "Vpcs", Filters=[{"Name": "vpc-id", "Values": [dc["vpc_id"]]}]):
-            left.append(f"{dc['name']}: VPC {dc['vpc_id']}")
-        if not _gone(elb.describe_load_balancers, "LoadBalancers", LoadBalancerArns=[dc["nlb_arn"]]):
-            left.append(f"{dc['name']}: NLB {dc['nlb_arn']}")
-        if "db_cluster_identifier" in dc and not _gone(rds.describe_db_clusters, "DBClusters",
-                                                       DBClusterIdentifier=dc["db_cluster_identifier"]):
-            left.append(f"{dc['name']}: DB cluster {dc['db_cluster_identifier']}")
-        if "efs_file_system_id" in dc and not _gone(efs.describe_file_systems, "FileSystems",
-                                                    FileSystemId=dc["efs_file_system_id"]):
-            left.append(f"{dc['name']}: EFS {dc['efs_file_system_id']}")
-        replica = dc.get("efs_replica_file_system_id")
-        if replica and not _gone(aws("efs", dc["efs_replication_region"]).describe_file_systems, "FileSystems",
-                                 FileSystemId=replica):
-            left.append(f"{dc['efs_replication_region']}: EFS replica {replica}")
-        left += _tagged(aws, region, project, manifest["architecture"])
-    glb = manifest.get("global_lb") or {}
+    for dc in (manifest or {}).get("datacenters", []):
+        left += _named(aws, dc)
+    for region, group in where.groups:
+        left += _group(aws, region, group, region)
+    for region in where.regions:
+        left += _tagged(aws, region, where.project, where.architecture)
+    glb = (manifest or {}).get("global_lb") or {}
     if glb.get("zone_id"):
         route53 = aws("route53", "us-east-1")
         if not _gone(route53.get_hosted_zone, Id=glb["zone_id"]):
@@ -76,31 +91,48 @@ def leftovers(manifest: dict[str, Any], project: str, aws: Clients | None = None
         for name, check_id in (glb.get("health_check_ids") or {}).items():
             if not _gone(route53.get_health_check, HealthCheckId=check_id):
                 left.append(f"global: health check {check_id} ({name})")
+    return list(dict.fromkeys(left))
+
+
+def _group(aws: Clients, region: str, group: str, label: str) -> list[str]:
+    """An Auto Scaling group still there, and its instances not terminated."""
+    scaling, ec2 = aws("autoscaling", region), aws("ec2", region)
+    left = []
+    if scaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]:
+        left.append(f"{label}: Auto Scaling group {group}")
+    instance_filter = {"Name": "tag:aws:autoscaling:groupName", "Values": [group]}
+    reservations = ec2.describe_instances(Filters=[instance_filter])["Reservations"]
+    return left + [f"{label}: instance {i['InstanceId']} ({i['State']['Name']})" for r in reservations
+                   for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
+
+
+def _named(aws: Clients, dc: dict[str, Any]) -> list[str]:
+    """What the manifest names in one datacenter and is still there."""
+    region = dc["region"]
+    ec2, elb, rds, efs = aws("ec2", region), aws("elbv2", region), aws("rds", region), aws("efs", region)
+    left: list[str] = []
+    group = dc.get("autoscaling_group_name")
+    if group:
+        left += _group(aws, region, group, dc["name"])
+    else:
+        reservations = ec2.describe_instances(Filters=[{"Name": "instance-id", "Values": dc["instance_ids"]}])
+        left += [f"{dc['name']}: instance {i['InstanceId']} ({i['State']['Name']})"
+                 for r in reservations["Reservations"] for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
+    if not _gone(ec2.describe_vpcs, "Vpcs", Filters=[{"Name": "vpc-id", "Values": [dc["vpc_id"]]}]):
+        left.append(f"{dc['name']}: VPC {dc['vpc_id']}")
+    if not _gone(elb.describe_load_balancers, "LoadBalancers", LoadBalancerArns=[dc["nlb_arn"]]):
+        left.append(f"{dc['name']}: NLB {dc['nlb_arn']}")
+    if "db_cluster_identifier" in dc and not _gone(rds.describe_db_clusters, "DBClusters",
+                                                   DBClusterIdentifier=dc["db_cluster_identifier"]):
+        left.append(f"{dc['name']}: DB cluster {dc['db_cluster_identifier']}")
+    if "efs_file_system_id" in dc and not _gone(efs.describe_file_systems, "FileSystems",
+                                                FileSystemId=dc["efs_file_system_id"]):
+        left.append(f"{dc['name']}: EFS {dc['efs_file_system_id']}")
+    replica = dc.get("efs_replica_file_system_id")
+    if replica and not _gone(aws("efs", dc["efs_replication_region"]).describe_file_systems, "FileSystems",
+                             FileSystemId=replica):
+        left.append(f"{dc['efs_replication_region']}: EFS replica {replica}")
     return left
-
-
-def release_replicas(manifest: dict[str, Any], aws: Clients | None = None) -> list[str]:
-    """Delete the file systems EFS replication left behind. Deleting a replication configuration (as
-    ``terraform destroy`` does) turns its destination into an ordinary, writable file system that Terraform does
-    not manage and AWS keeps (and bills). One still replicating (protection ``REPLICATING``) is left alone.
-    Returns what was deleted, one line each."""
-    aws = aws or Clients()
-    released = []
-    for dc in manifest["datacenters"]:
-        replica, region = dc.get("efs_replica_file_system_id"), dc.get("efs_replication_region")
-        if not replica or not region:
-            continue
-        efs = aws("efs", region)
-        try:
-            found = efs.describe_file_systems(FileSystemId=replica)["FileSystems"]
-        except efs.exceptions.FileSystemNotFound:
-            continue
-        protection = found[0].get("FileSystemProtection", {}).get("ReplicationOverwriteProtection") if found else None
-        if not found or protection == "REPLICATING":
-            continue
-        efs.delete_file_system(FileSystemId=replica)
-        released.append(f"{region}: EFS {replica}, the former replica of {dc['efs_file_system_id']}")
-    return released
 
 
 def _tagged(aws: Clients, region: str, project: str, architecture: str) -> list[str]:
@@ -132,14 +164,14 @@ def _tagged(aws: Clients, region: str, project: str, architecture: str) -> list[
     return left
 
 
-def automated_backups(manifest: dict[str, Any], project: str, aws: Clients | None = None) -> list[str]:
+def automated_backups(where: Footprint, aws: Clients | None = None) -> list[str]:
     """Automated DB backups still listed after teardown: AWS-managed, they expire with their retention."""
     aws = aws or Clients()
     found = []
-    for region in sorted({dc["region"] for dc in manifest["datacenters"]}):
+    for region in where.regions:
         tagging = aws("resourcegroupstaggingapi", region)
-        filters = [{"Key": "Project", "Values": [project]},
-                   {"Key": "Architecture", "Values": [manifest["architecture"]]}]
+        filters = [{"Key": "Project", "Values": [where.project]},
+                   {"Key": "Architecture", "Values": [where.architecture]}]
         for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
             found += [m["ResourceARN"] for m in page["ResourceTagMappingList"]
                       if any(marker in m["ResourceARN"] for marker in AUTOMATED_BACKUP_MARKERS)]

@@ -15,6 +15,7 @@ from .common import (
     arch_argument,
     emulator_ready,
     environment,
+    failure,
     fresh_option,
     init,
     local_option,
@@ -57,7 +58,7 @@ def plan(arch: str, local: bool, as_json: bool) -> None:
         started = time.monotonic()
         digest = terraform.summarize_plan(terraform.plan_json(directory, env))
     except terraform.TerraformError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise failure(exc) from None
     if as_json:
         click.echo(json.dumps(digest, indent=2))
         return
@@ -109,18 +110,44 @@ def up(arch: str, local: bool, parallelism: int | None) -> None:
     env, launch = environment(local, wait=False)
     directory = synth(arch, env)
     emulator_ready(launch)
+    _named_replica_exists(arch, env)
     init(directory, env, local)
     say(f"terraform apply ({_target(local, threads)})")
-    outputs = apply(directory, env, destroy=False, threads=threads)
+    outputs = apply(directory, env, destroy=False, threads=threads).outputs
     if outputs is None:  # Terraform said none: ask for them
         try:
             outputs = terraform.outputs(directory, env)
         except terraform.TerraformError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise failure(exc) from None
     say(f"{arch} is up in {time.monotonic() - started:.0f} s. Outputs:")
     for name, value in sorted(outputs.items()):
         if name != "verify_manifest":
             click.echo(f"  {name} = {json.dumps(value)}")
+
+
+def _named_replica_exists(arch: str, env: dict[str, str]) -> None:
+    """Before Terraform runs: a replica the configuration names (``file_system.replica_file_system_id``, one
+    managed outside the stack) must exist, else the apply would fail minutes later in
+    CreateReplicationConfiguration."""
+    from ..aws import Clients
+
+    config = settings_for(arch, env).architectures[arch]
+    section = config.section("file_system")
+    replica = section.get("replica_file_system_id")
+    if not replica or not config.kind.shared_storage:
+        return
+    region = section.get("replication_region") or (config.others[0].region if config.others else None)
+    if region is None:
+        return
+    os.environ.update(env)
+    efs = Clients()("efs", region)
+    try:
+        efs.describe_file_systems(FileSystemId=replica)
+    except efs.exceptions.FileSystemNotFound:
+        raise click.ClickException(
+            f"{arch}.file_system.replica_file_system_id names {replica}, which is not a file system in {region} "
+            f"(deleted?): remove the key, and the stack builds the replica itself, or name an existing file "
+            f"system of {region}") from None
 
 
 @click.command()
@@ -150,29 +177,56 @@ def verify(arch: str, local: bool, as_json: bool) -> None:
 @local_option
 @parallelism_option
 def down(arch: str, local: bool, parallelism: int | None) -> None:
-    """Destroy ARCH, then check that nothing of it is left. Exit 1 if something is."""
-    from ..teardown import automated_backups, leftovers, release_replicas
+    """Destroy ARCH from whatever state it is in (deployed, or an up that failed or was interrupted), then check
+    that nothing of it is left. Exit 1 if something is."""
+    from constructs_lib.synthesized import SynthesizedStack
+
+    from .. import terraform
+    from ..teardown import automated_backups, footprint, leftovers
 
     started = time.monotonic()
     threads = resolve_parallelism(parallelism)
     env, _ = environment(local)
     directory = ready_dir(arch, env, local)
-    found = manifest(directory, env)
     settings = settings_for(arch, env)
+    try:
+        held = terraform.state_resources(directory, env)
+        outputs = terraform.outputs(directory, env) if held else {}
+    except terraform.TerraformError as exc:
+        raise failure(exc) from None
+    found = json.loads(outputs["verify_manifest"]) if "verify_manifest" in outputs else None
+    where = footprint(arch, settings.name_prefix, SynthesizedStack.load(directory).regions, held, found)
+    os.environ.update(env)
+    if not held:
+        left = leftovers(where, None)
+        if left:
+            for item in left:
+                click.echo(f"  left: {item}", err=True)
+            raise click.ClickException(f"Terraform's state of {arch} is empty, but {len(left)} resource(s) tagged "
+                                       "with it are there (not managed by this state: remove them by hand)")
+        say(f"nothing of {arch} is deployed: Terraform's state is empty, and no resource tagged with it is in "
+            f"{', '.join(where.regions)}")
+        _forget_operations(arch)
+        return
+    if found is None:
+        say(f"{arch} has no deployment outputs (an up that failed or was interrupted): destroying the "
+            f"{len(held)} resources Terraform's state holds")
     say(f"terraform destroy ({_target(local, threads)})")
     apply(directory, env, destroy=True, threads=threads)
-    os.environ.update(env)
-    for released in release_replicas(found):
-        say(f"deleted {released} (Terraform does not manage it; EFS keeps it once the replication is deleted)")
-    left = leftovers(found, settings.name_prefix)
-    for arn in automated_backups(found, settings.name_prefix):
+    left = leftovers(where, found)
+    for arn in automated_backups(where):
         click.echo(f"  automated backup (AWS-managed, expires with its retention period): {arn}", err=True)
     if left:
         for item in left:
             click.echo(f"  left: {item}", err=True)
         raise click.ClickException(f"{len(left)} resource(s) of {arch} are still there")
+    _forget_operations(arch)
+    say(f"{arch} destroyed in {time.monotonic() - started:.0f} s; nothing of it is left")
+
+
+def _forget_operations(arch: str) -> None:
+    """Nothing is left to resume: drop the journals of unfinished operations."""
     from ..operations.deployment import Journal
 
-    for operation in ("failover", "drill"):  # nothing is left to resume
+    for operation in ("failover", "drill"):
         Journal.path(operation, arch).unlink(missing_ok=True)
-    say(f"{arch} destroyed in {time.monotonic() - started:.0f} s; nothing of it is left")

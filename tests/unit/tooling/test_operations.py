@@ -153,3 +153,21 @@ def test_a_poll_interval_that_is_no_number_is_refused_first(config, monkeypatch,
     assert "PORTAL_HA_POLL_SECONDS 'fast' is not a number of seconds: use for example 10" in \
         " ".join(result.output.split())
     assert calls == []
+
+
+def test_up_refuses_a_named_replica_that_does_not_exist_before_terraform(config, monkeypatch):
+    import click
+    from moto import mock_aws
+
+    from portal_ha.cli.deploy import _named_replica_exists
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "test")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    _edit(config, "multi-dc", file_system={"replica_file_system_id": "fs-0123456789abcdef0"})
+    with mock_aws(), pytest.raises(click.ClickException) as err:
+        _named_replica_exists("multi-dc", {})
+    assert err.value.message == (
+        "multi-dc.file_system.replica_file_system_id names fs-0123456789abcdef0, which is not a file system in "
+        "eu-west-1 (deleted?): remove the key, and the stack builds the replica itself, or name an existing file "
+        "system of eu-west-1")
