@@ -9,6 +9,9 @@ cdktf.json) with its own emulator, through the real command line, exactly as a u
         N consecutive cycles of one architecture (default multi-dc) on one emulator: each step's time, every
         failure (after a failed step the emulator is restarted, so the next cycle starts clean), and how many
         re-sent requests the emulator answered from their first attempt (its log says so for each one)
+    .venv/bin/python benchmarks/deploy.py --interruptions
+        the interruption matrix (benchmarks/interruptions.py): SIGINT and SIGKILL at points of up, down,
+        failover and drill, each recovered with ordinary commands; a Markdown table for the README
 """
 
 from __future__ import annotations
@@ -152,7 +155,17 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=0, help="N consecutive cycles of one architecture")
     parser.add_argument("--parallelism", type=int, default=None, help="Terraform parallelism (default: 10)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables for the README")
+    parser.add_argument("--interruptions", action="store_true", help="run the interruption matrix")
     args = parser.parse_args()
+    if args.interruptions:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from interruptions import machine_note, markdown, run_matrix
+
+        started = time.monotonic()
+        outcomes = run_matrix(REPO)
+        print(markdown(outcomes))
+        print(machine_note(machine(), time.monotonic() - started))
+        sys.exit(0 if all(o.recovered for o in outcomes) else 1)
     unknown = [a for a in args.arches if a not in ARCHES]
     if unknown:
         parser.error(f"unknown architecture(s) {', '.join(unknown)}: use {', '.join(ARCHES)}")

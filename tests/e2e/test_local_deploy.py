@@ -12,16 +12,19 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from portal_ha import emulator, terraform, toolchain
+from portal_ha.aws import Clients
 from portal_ha.cli.deploy import plan_lines
 from stacks.profiles import LOCAL_STATE_DIR
 from tests.conftest import REPO
@@ -205,6 +208,7 @@ def _drill(project: Project, arch: str) -> None:
     released, the same command resumes (the steps already done are checked, not repeated) and finishes."""
     state = project.root / ".portal-ha" / "emulator" / "state" / f"terraform.{arch}.tfstate"
     first_terraform_step = "terraform-state" if arch == "multi-dc" else "reconcile"
+    config_before = (project.root / "cdktf.json").read_text()
     with state.open("r+") as held:
         fcntl.lockf(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         failed = project.run("drill", arch, "--local", check=False)
@@ -221,10 +225,122 @@ def _drill(project: Project, arch: str) -> None:
         assert any(line.strip().startswith(step) and "already done" in line for line in timeline.splitlines()), \
             timeline
     assert "failback to dc1: verify" in timeline and "RTO/RPO summary:" in timeline and "FAILED" not in timeline
-    context = json.loads((project.root / "cdktf.json").read_text())["context"][arch]
-    assert (context["primary"], context["database_home"]) == ("dc1", "dc1")
+    # The drill leaves the file as it found it (it used to keep database_home, replication_region and the id of
+    # a replica that `down` then deleted, so the next `up` failed): `up` after `down` is the first `up` again.
+    assert (project.root / "cdktf.json").read_text() == config_before
+    assert "restore-settings" in timeline and "(the same stack)" in timeline, timeline
     assert _failing(project, arch) == set()
     assert f"plan of {arch}: no changes;" in project.run("plan", arch, "--local").stdout
+
+
+def _state_resources(project: Project, arch: str) -> int:
+    """How many resources Terraform's state of ``arch`` holds now (0 while there is no state yet)."""
+    state = project.root / ".portal-ha" / "emulator" / "state" / f"terraform.{arch}.tfstate"
+    try:
+        return len(json.loads(state.read_text()).get("resources", []))
+    except (OSError, ValueError):
+        return 0
+
+
+def _terraform_processes(stack: Path) -> list[int]:
+    """Terraform and its provider plugins working in ``stack`` (their working folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and os.readlink(entry / "cwd") == str(stack) \
+                    and (entry / "comm").read_text().startswith("terraform") \
+                    and "zombie" not in (entry / "status").read_text():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _until(condition: Callable[[], bool], what: str, timeout: float = 300.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.2)
+
+
+def _interrupted_up(project: Project, arch: str, sig: signal.Signals, after: int) -> subprocess.CompletedProcess[str]:
+    """``portal-ha up`` sent ``sig`` once Terraform's state holds ``after`` resources (mid-apply); returns the run
+    once the tool and every Terraform process it started have exited."""
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "portal_ha", "up", arch, "--local"], cwd=project.root,
+                            env=project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _until(lambda: _state_resources(project, arch) >= after or proc.poll() is not None, "the apply to get going")
+    assert proc.poll() is None, "the up ended before it could be interrupted"
+    proc.send_signal(sig)
+    stdout, stderr = proc.communicate(timeout=600)
+    stack = terraform.stack_dir(project.root / "cdktf.out", arch)
+    _until(lambda: not _terraform_processes(stack), "Terraform to stop")
+    project.steps.append((f"up ({sig.name} at {after} resources)", time.monotonic() - started))
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def _interruptions(project: Project, arch: str) -> None:
+    """The interruption matrix's CI points, on the cheapest stack: a SIGKILL of ``up`` mid-apply (Terraform,
+    told by the kernel, stops on its own and saves its state), then ``down`` from that partial deployment, which
+    has no outputs; a Ctrl-C of ``up`` mid-apply (forwarded once), after which the next ``up`` goes on."""
+    killed = _interrupted_up(project, arch, signal.SIGKILL, after=20)
+    assert killed.returncode == -signal.SIGKILL
+    held = _state_resources(project, arch)
+    assert held >= 20, "the state holds what was created (written whole on Terraform's way out)"
+    down = project.run("down", arch, "--local")
+    assert "has no deployment outputs (an up that failed or was interrupted)" in down.stderr, down.stderr
+    assert "nothing of it is left" in down.stderr, down.stderr
+    assert _state_resources(project, arch) == 0
+
+    stopped = _interrupted_up(project, arch, signal.SIGINT, after=20)
+    assert stopped.returncode == 130, stopped.stderr
+    assert "interrupted: Terraform stops after the operations under way" in stopped.stderr, stopped.stderr
+    assert "Run the same command again to go on" in stopped.stderr
+    assert _state_resources(project, arch) >= 20
+
+
+class _EmulatorClients(Clients):
+    """Clients of the emulator named in ``env`` (not through os.environ: the lifecycles run in threads)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__()
+        self._env = env
+
+    def __call__(self, service: str, region: str) -> Any:
+        import boto3
+
+        return boto3.client(service, region_name=region, endpoint_url=self._env["AWS_ENDPOINT_URL"],
+                            aws_access_key_id=self._env["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=self._env["AWS_SECRET_ACCESS_KEY"])
+
+
+def _cdktf_destroy(project: Project, arch: str, manifest: dict) -> None:  # type: ignore[type-arg]
+    """The cdktf user's way down: ``cdktf destroy`` leaves nothing (the EFS replica is a resource of the stack),
+    and ``portal-ha down`` afterwards finds nothing deployed and exits 0."""
+    from portal_ha.teardown import footprint, leftovers
+
+    started = time.monotonic()
+    exports = project.run("env", "--local").stdout
+    env = {**project.env, "PYTHONPATH": str(REPO), "CHECKPOINT_DISABLE": "1", **dict(
+        line.removeprefix("export ").split("=", 1) for line in exports.splitlines() if line.startswith("export "))}
+    env = {k: v.strip("'") for k, v in env.items()}
+    config = json.loads((project.root / "cdktf.json").read_text())
+    config["app"] = f"{sys.executable} -m stacks"
+    (project.root / "cdktf.json").write_text(json.dumps(config, indent=2))
+    destroyed = subprocess.run([str(REPO / "node_modules" / ".bin" / "cdktf"), "destroy", arch, "--auto-approve",
+                                "--skip-provider-lock"], cwd=project.root, env=env, capture_output=True, text=True,
+                               timeout=1800)
+    project.steps.append((f"cdktf destroy {arch}", time.monotonic() - started))
+    assert destroyed.returncode == 0, destroyed.stdout[-5000:] + destroyed.stderr[-3000:]
+    assert "Destroy complete!" in destroyed.stdout
+    regions = sorted({dc["region"] for dc in manifest["datacenters"]}
+                     | {dc["efs_replication_region"] for dc in manifest["datacenters"]
+                        if dc.get("efs_replication_region")})
+    left = leftovers(footprint(arch, "portal", regions, [], manifest), manifest, _EmulatorClients(env))
+    assert left == [], left
+    again = project.run("down", arch, "--local")
+    assert f"nothing of {arch} is deployed" in again.stderr, again.stderr
 
 
 def adopted_from(arch: str) -> Path | None:
@@ -259,6 +375,8 @@ def _lifecycle(tmp_path: Path, arch: str) -> tuple[float, list[tuple[str, float]
         if source is not None:  # up ran there (CI: README command 1); from here on it is as if it ran here
             _take_over(source, project, arch)
         else:
+            if arch == "single-dc":
+                _interruptions(project, arch)
             up = project.run("up", arch, "--local")
             assert "is up in" in up.stderr
             assert "left out" not in up.stderr
@@ -299,8 +417,11 @@ def _lifecycle(tmp_path: Path, arch: str) -> tuple[float, list[tuple[str, float]
         seen = _inject_faults(project, arch, manifest, env["AWS_ENDPOINT_URL"])
         assert set(seen) == EXPECTED_FAULTS[arch], seen
 
-        down = project.run("down", arch, "--local")
-        assert "nothing of it is left" in down.stderr
+        if arch == "multi-dc":
+            _cdktf_destroy(project, arch, manifest)
+        else:
+            down = project.run("down", arch, "--local")
+            assert "nothing of it is left" in down.stderr
     finally:
         project.stop()
     return time.monotonic() - started, project.steps
