@@ -165,8 +165,10 @@ def apply(directory: Path, env: Mapping[str, str], *, destroy: bool = False, par
     # Terraform writes its JSON lines to a file this process follows (see the module docstring: no pipe).
     handle, log = tempfile.mkstemp(dir=directory, prefix=".portal-ha-terraform-", suffix=".log")
     try:
-        proc = spawn([toolchain.terraform_binary(), *args], directory, {**os.environ, **env}, handle, handle)
-        os.close(handle)
+        try:
+            proc = spawn([toolchain.terraform_binary(), *args], directory, {**os.environ, **env}, handle, handle)
+        finally:
+            os.close(handle)  # the child has its own copy
 
         def notice(text: str) -> None:
             progress.note(text)

@@ -50,7 +50,7 @@ def failure(exc: BaseException) -> click.ClickException:
 
     cause: BaseException | None = exc
     while cause is not None:
-        if isinstance(cause, TerraformInterrupted):
+        if isinstance(cause, (TerraformInterrupted, Interrupted)):
             return Interrupted(str(exc))
         cause = cause.__cause__
     return click.ClickException(str(exc))

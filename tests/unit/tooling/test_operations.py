@@ -171,3 +171,19 @@ def test_up_refuses_a_named_replica_that_does_not_exist_before_terraform(config,
         "multi-dc.file_system.replica_file_system_id names fs-0123456789abcdef0, which is not a file system in "
         "eu-west-1 (deleted?): remove the key, and the stack builds the replica itself, or name an existing file "
         "system of eu-west-1")
+
+
+def test_an_interrupted_terraform_run_exits_130_even_inside_a_failed_step():
+    from portal_ha.cli.common import INTERRUPTED_EXIT, Interrupted, failure
+    from portal_ha.terraform import TerraformError, TerraformInterrupted
+
+    assert failure(TerraformInterrupted("stopped")).exit_code == INTERRUPTED_EXIT == 130
+    try:  # an operation's step: the CLI's apply raised Interrupted, the timeline wrapped it
+        try:
+            raise Interrupted("terraform apply was interrupted")
+        except Interrupted as exc:
+            raise OperationError("step 'reconcile' failed") from exc
+    except OperationError as wrapped:
+        assert failure(wrapped).exit_code == 130
+    assert failure(TerraformError("failed")).exit_code == 1
+    assert failure(OperationError("step failed")).exit_code == 1
