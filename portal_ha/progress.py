@@ -28,7 +28,7 @@ SHOWN_IN_PROGRESS = 3
 SENSITIVE = "(sensitive)"
 TARGETING_WARNINGS = ("Resource targeting is in effect", "Applied changes may be incomplete")
 """Terraform's warnings for every ``-target`` run ("not for routine use"). The tool targets on purpose (a
-failover's remount) and says so itself, once; with ``targeted`` these are counted, not shown."""
+failover's remount) and says so itself, once; with ``targeted`` these are not shown."""
 
 
 def short_address(address: str) -> str:
@@ -59,7 +59,6 @@ class Progress:
     """Address -> when Terraform started working on it."""
     targeted: bool = False
     """The run has ``-target``: Terraform's generic targeting warnings are left out (``TARGETING_WARNINGS``)."""
-    hidden_warnings: int = 0
     outputs: dict[str, Any] | None = None
     """The stack's outputs as the run ended (name -> value; a sensitive one is ``SENSITIVE``), from Terraform's
     last ``outputs`` message; None when it sent none."""
@@ -115,7 +114,6 @@ class Progress:
     def _diagnostic(self, diagnostic: dict[str, Any]) -> None:
         severity = str(diagnostic.get("severity", "error"))
         if self.targeted and severity == "warning" and diagnostic.get("summary") in TARGETING_WARNINGS:
-            self.hidden_warnings += 1
             return
         where = f" ({short_address(str(diagnostic['address']))})" if diagnostic.get("address") else ""
         text = f"{severity.upper()}{where}: {diagnostic.get('summary', '')}"

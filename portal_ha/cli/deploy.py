@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -110,7 +111,7 @@ def up(arch: str, local: bool, parallelism: int | None) -> None:
     env, launch = environment(local, wait=False)
     directory = synth(arch, env)
     emulator_ready(launch)
-    _named_replica_exists(arch, env)
+    _named_replica_exists(arch, directory, env)
     init(directory, env, local)
     say(f"terraform apply ({_target(local, threads)})")
     outputs = apply(directory, env, destroy=False, threads=threads).outputs
@@ -125,29 +126,28 @@ def up(arch: str, local: bool, parallelism: int | None) -> None:
             click.echo(f"  {name} = {json.dumps(value)}")
 
 
-def _named_replica_exists(arch: str, env: dict[str, str]) -> None:
+def _named_replica_exists(arch: str, directory: Path, env: dict[str, str]) -> None:
     """Before Terraform runs: a replica the configuration names (``file_system.replica_file_system_id``, one
-    managed outside the stack) must exist, else the apply would fail minutes later in
-    CreateReplicationConfiguration."""
+    managed outside the stack, so the synthesized replication's destination is a literal id, not a reference)
+    must exist, else the apply would fail minutes later in CreateReplicationConfiguration."""
+    from constructs_lib.synthesized import SynthesizedStack
+
     from ..aws import Clients
 
-    config = settings_for(arch, env).architectures[arch]
-    section = config.section("file_system")
-    replica = section.get("replica_file_system_id")
-    if not replica or not config.kind.shared_storage:
-        return
-    region = section.get("replication_region") or (config.others[0].region if config.others else None)
-    if region is None:
-        return
-    os.environ.update(env)
-    efs = Clients()("efs", region)
-    try:
-        efs.describe_file_systems(FileSystemId=replica)
-    except efs.exceptions.FileSystemNotFound:
-        raise click.ClickException(
-            f"{arch}.file_system.replica_file_system_id names {replica}, which is not a file system in {region} "
-            f"(deleted?): remove the key, and the stack builds the replica itself, or name an existing file "
-            f"system of {region}") from None
+    for replication in SynthesizedStack.load(directory).resources("aws_efs_replication_configuration"):
+        destination = replication.block("destination")
+        replica, region = destination.get("file_system_id"), destination.get("region")
+        if not isinstance(replica, str) or replica.startswith("${") or not isinstance(region, str):
+            continue
+        os.environ.update(env)
+        efs = Clients()("efs", region)
+        try:
+            efs.describe_file_systems(FileSystemId=replica)
+        except efs.exceptions.FileSystemNotFound:
+            raise click.ClickException(
+                f"{arch}.file_system.replica_file_system_id names {replica}, which is not a file system in "
+                f"{region} (deleted?): remove the key, and the stack builds the replica itself, or name an "
+                f"existing file system of {region}") from None
 
 
 @click.command()
@@ -198,12 +198,8 @@ def down(arch: str, local: bool, parallelism: int | None) -> None:
     where = footprint(arch, settings.name_prefix, SynthesizedStack.load(directory).regions, held, found)
     os.environ.update(env)
     if not held:
-        left = leftovers(where, None)
-        if left:
-            for item in left:
-                click.echo(f"  left: {item}", err=True)
-            raise click.ClickException(f"Terraform's state of {arch} is empty, but {len(left)} resource(s) tagged "
-                                       "with it are there (not managed by this state: remove them by hand)")
+        _refuse_leftovers(leftovers(where, None), f"Terraform's state of {arch} is empty, but {{}} resource(s) "
+                          "tagged with it are there (not managed by this state: remove them by hand)")
         say(f"nothing of {arch} is deployed: Terraform's state is empty, and no resource tagged with it is in "
             f"{', '.join(where.regions)}")
         _forget_operations(arch)
@@ -216,12 +212,17 @@ def down(arch: str, local: bool, parallelism: int | None) -> None:
     left = leftovers(where, found)
     for arn in automated_backups(where):
         click.echo(f"  automated backup (AWS-managed, expires with its retention period): {arn}", err=True)
+    _refuse_leftovers(left, f"{{}} resource(s) of {arch} are still there")
+    _forget_operations(arch)
+    say(f"{arch} destroyed in {time.monotonic() - started:.0f} s; nothing of it is left")
+
+
+def _refuse_leftovers(left: list[str], message: str) -> None:
+    """Name each thing left and exit 1 with ``message`` (its ``{}`` is their number); nothing left: return."""
     if left:
         for item in left:
             click.echo(f"  left: {item}", err=True)
-        raise click.ClickException(f"{len(left)} resource(s) of {arch} are still there")
-    _forget_operations(arch)
-    say(f"{arch} destroyed in {time.monotonic() - started:.0f} s; nothing of it is left")
+        raise click.ClickException(message.format(len(left)))
 
 
 def _forget_operations(arch: str) -> None:

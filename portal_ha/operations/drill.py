@@ -24,7 +24,7 @@ from constructs_lib.synthesized import SynthesizedStack
 
 from .config_edit import Change, change, current, pending, write
 from .deployment import Deployment, Journal, verified
-from .failover import Failover, preflight
+from .failover import Failover, preflight, settings_keys
 from .timeline import OperationError, Timeline
 
 OPERATION = "drill"
@@ -49,12 +49,6 @@ class Summary:
                 f" whole leg {self.total_seconds:6.1f} s; RPO {self.rpo}")
 
 
-def drill_keys(arch: str) -> tuple[tuple[str, ...], ...]:
-    """The configuration keys a failover may write (``failover._changes``), which the drill restores."""
-    return ((arch, "primary"), (arch, "database_home"), (arch, "file_system", "replication_region"),
-            (arch, "file_system", "replica_file_system_id"), (arch, "file_system", "kms_key_arn"))
-
-
 def _always(_: list[Change]) -> bool:
     return True
 
@@ -74,7 +68,7 @@ class Drill:
             other = next(dc.name for dc in config.datacenters if dc.name != config.primary)
             file = Path(settings.source)
             journal = Journal(OPERATION, arch, source=config.primary, target=other,
-                              settings_before=tuple((key, current(file, key)) for key in drill_keys(arch)))
+                              settings_before=tuple((key, current(file, key)) for key in settings_keys(arch)))
         else:
             self.echo(f"resuming the drill: {journal.source} -> {journal.target} -> {journal.source}; done: "
                       f"{', '.join(journal.legs_done) or 'nothing yet'}")

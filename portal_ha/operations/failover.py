@@ -47,6 +47,13 @@ from .timeline import OperationError, Timeline
 OPERATION = "failover"
 FILE_SYSTEM_ROLES = ("file-system", "replica")
 """The construct ids (last part of the path) of the shared file system and of its replica."""
+def settings_keys(arch: str) -> tuple[tuple[str, ...], ...]:
+    """Every configuration key the ``settings`` step may write (a drill restores them): primary, database home,
+    the file system's replication region, its replica and its KMS key."""
+    return ((arch, "primary"), (arch, "database_home"), (arch, "file_system", "replication_region"),
+            (arch, "file_system", "replica_file_system_id"), (arch, "file_system", "kms_key_arn"))
+
+
 REFRESH_RUNNING = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
 
 
@@ -239,20 +246,20 @@ class Failover:
         arch, path = self.plan.arch, settings.source
         file = Path(path)
         config = settings.architectures[arch]
-        changes = [change(file, (arch, "primary"), self.plan.target)]
+        primary, home, region, replica, kms_key = settings_keys(arch)
+        changes = [change(file, primary, self.plan.target)]
         if not config.database_home:
-            changes.append(change(file, (arch, "database_home"), self.manifest.get("database_home", self.plan.source)))
+            changes.append(change(file, home, self.manifest.get("database_home", self.plan.source)))
         if self.plan.shared:
-            changes.append(change(file, (arch, "file_system", "replication_region"), self.source["region"]))
+            changes.append(change(file, region, self.source["region"]))
             if config.section("file_system").get("replica_file_system_id"):
                 # A replica managed outside the stack: the former primary is that replica now.
-                changes.append(change(file, (arch, "file_system", "replica_file_system_id"),
-                                      self.former_file_system))
+                changes.append(change(file, replica, self.former_file_system))
             if config.section("file_system").get("kms_key_arn"):
                 # A key of the former primary's region cannot encrypt the promoted copy: name the key it has.
                 promoted = self._efs(self.target).describe_file_systems(
                     FileSystemId=self.promoted_file_system)["FileSystems"][0]
-                changes.append(change(file, (arch, "file_system", "kms_key_arn"), promoted["KmsKeyId"]))
+                changes.append(change(file, kms_key, promoted["KmsKeyId"]))
         return changes
 
     def _settings_written(self) -> str | None:

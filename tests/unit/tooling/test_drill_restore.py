@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from portal_ha.operations.config_edit import change, write
-from portal_ha.operations.drill import Drill, drill_keys
+from portal_ha.operations.drill import Drill
+from portal_ha.operations.failover import settings_keys
 from portal_ha.operations.timeline import OperationError
 from stacks.settings import Settings, load_settings, read_file
 
-ROOT = Path(__file__).resolve().parents[3]
 ARCH = "multi-dc"
 
 
@@ -45,44 +45,34 @@ class SynthOnly:
         return stack
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "cdktf.json"
-    path.write_text((ROOT / "cdktf.json").read_text())
-    monkeypatch.setenv("PORTAL_HA_CONFIG", str(path))
-    monkeypatch.chdir(tmp_path)
-    read_file.cache_clear()
-    return path
-
-
 def _before(path: Path) -> tuple[tuple[tuple[str, ...], Any], ...]:
     from portal_ha.operations.config_edit import current
 
-    return tuple((key, current(path, key)) for key in drill_keys(ARCH))
+    return tuple((key, current(path, key)) for key in settings_keys(ARCH))
 
 
 def _drill(tmp_path: Path) -> Drill:
     return Drill(SynthOnly(tmp_path), echo=lambda _: None, poll_seconds=0.0)  # type: ignore[arg-type]
 
 
-def test_after_failback_the_keys_the_failover_pinned_are_put_back(project: Path, tmp_path: Path) -> None:
-    original = project.read_text()
-    before = _before(project)
+def test_after_failback_the_keys_the_failover_pinned_are_put_back(config: Path, tmp_path: Path) -> None:
+    original = config.read_text()
+    before = _before(config)
     # What a failover to dc2 and the failback to dc1 leave in the file (2 datacenters: the same stack).
-    write(project, [change(project, (ARCH, "database_home"), "dc1"),
-                    change(project, (ARCH, "file_system", "replication_region"), "eu-west-1")])
+    write(config, [change(config, (ARCH, "database_home"), "dc1"),
+                    change(config, (ARCH, "file_system", "replication_region"), "eu-west-1")])
     drill = _drill(tmp_path)
     assert drill._restored(before) is None
     checked = drill._restore(before)
     assert "multi-dc.database_home: \"dc1\" -> (unset)" in checked and checked.endswith("(the same stack)")
-    assert json.loads(project.read_text()) == json.loads(original)
+    assert json.loads(config.read_text()) == json.loads(original)
     assert drill._restored(before) is not None  # a resumed drill skips the step
 
 
-def test_a_restore_that_would_change_the_stack_is_undone_and_named(project: Path, tmp_path: Path) -> None:
-    before = _before(project)
-    write(project, [change(project, (ARCH, "primary"), "dc2")])  # as if the failback had not happened
-    left = project.read_text()
+def test_a_restore_that_would_change_the_stack_is_undone_and_named(config: Path, tmp_path: Path) -> None:
+    before = _before(config)
+    write(config, [change(config, (ARCH, "primary"), "dc2")])  # as if the failback had not happened
+    left = config.read_text()
     with pytest.raises(OperationError, match=r"restoring multi-dc.primary would change the deployment"):
         _drill(tmp_path)._restore(before)
-    assert project.read_text() == left
+    assert config.read_text() == left

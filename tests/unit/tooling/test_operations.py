@@ -15,21 +15,6 @@ from portal_ha.operations.config_edit import Change, change, pending, write
 from portal_ha.operations.deployment import Journal
 from portal_ha.operations.timeline import OperationError, Timeline
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the repository's cdktf.json, read through PORTAL_HA_CONFIG; operations journal in tmp_path."""
-    path = tmp_path / "cdktf.json"
-    path.write_text((ROOT / "cdktf.json").read_text())
-    monkeypatch.setenv("PORTAL_HA_CONFIG", str(path))
-    monkeypatch.chdir(tmp_path)
-    from stacks.settings import read_file
-
-    read_file.cache_clear()
-    return path
-
 
 def _no_aws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record any attempt to make an AWS client or run Terraform: bad input must never get there."""
@@ -164,9 +149,13 @@ def test_up_refuses_a_named_replica_that_does_not_exist_before_terraform(config,
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(key, "test")
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    _edit(config, "multi-dc", file_system={"replica_file_system_id": "fs-0123456789abcdef0"})
+    stack = config.parent / "stack"  # what synth writes for a replica managed outside the stack: a literal id
+    stack.mkdir()
+    (stack / "cdk.tf.json").write_text(json.dumps({"resource": {"aws_efs_replication_configuration": {"r": {
+        "destination": {"region": "eu-west-1", "file_system_id": "fs-0123456789abcdef0"}}, "built": {
+        "destination": {"region": "eu-west-1", "file_system_id": "${aws_efs_file_system.replica.id}"}}}}}))
     with mock_aws(), pytest.raises(click.ClickException) as err:
-        _named_replica_exists("multi-dc", {})
+        _named_replica_exists("multi-dc", stack, {})
     assert err.value.message == (
         "multi-dc.file_system.replica_file_system_id names fs-0123456789abcdef0, which is not a file system in "
         "eu-west-1 (deleted?): remove the key, and the stack builds the replica itself, or name an existing file "
