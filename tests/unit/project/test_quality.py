@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.unit.project.imports import cycles, graph
 
 PACKAGES = ("constructs_lib", "stacks", "portal_ha")
 CODE = [p for package in PACKAGES for p in sorted((REPO / package).rglob("*.py"))]
@@ -77,3 +78,10 @@ def test_no_file_refers_to_a_document_outside_the_repository():
             continue
         found = [marker for marker in outside if marker in text]
         assert not found, f"{path.relative_to(REPO)} refers to {found}: the project must stand alone"
+
+
+def test_no_import_circles():
+    """No two modules of the three packages import each other, directly or through others, local and
+    TYPE_CHECKING imports included (tests/unit/project/imports.py says how an import is counted)."""
+    found = cycles(graph(REPO, PACKAGES))
+    assert found == [], "import circles:\n" + "\n".join(" <-> ".join(c) for c in found)
