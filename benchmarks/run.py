@@ -44,10 +44,10 @@ EXTRA_DCS = (  # added to multi-dc for the size series: (name, region, cidr)
 
 SYNTH = """
 import sys
-from stacks.settings import load_settings
+from stacks.loader import load_environment
 from stacks.app import synth_app
 only = None if sys.argv[1] == "all" else tuple(sys.argv[1].split(","))
-synth_app(load_settings(), outdir=sys.argv[2], only=only)
+synth_app(load_environment().valid(), outdir=sys.argv[2], only=only)
 """
 FLOOR = """
 import importlib, sys

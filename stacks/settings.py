@@ -1,24 +1,11 @@
-"""Typed, frozen settings for the deployable architectures, read from ``cdktf.json`` context and env.
-
-This is the only module that reads configuration from outside (the ``cdktf.json`` file and environment
-variables; ``parse`` reads the context). Everything else receives the frozen result. Unknown keys and wrong
-types are errors, reported all at once with the path of the offending key; the synthesizing commands add the
-value problems of every architecture (``assembly``) and report both together.
-
-Environment:
-- ``PORTAL_HA_CONFIG``: path of the ``cdktf.json`` to read. Default: ``./cdktf.json``.
-- ``PORTAL_HA_PROFILE``: ``production`` (default), ``lab`` or ``local``; overrides the context's ``profile``.
-- ``PORTAL_HA_STATE_DIR``: folder of local Terraform state files (see ``Settings.state_dir``).
+"""Typed, frozen settings for the deployable architectures: the values ``loader`` reads from ``cdktf.json`` and
+the environment (``parse`` turns the context into them). Only types live here; no file or variable is read.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from constructs_lib.errors import ConfigError
@@ -135,62 +122,3 @@ class Settings:
         """True for the ``local`` profile: ``lab`` against the local emulator (state beside it; Global Accelerator
         becomes Route 53)."""
         return self.profile == "local"
-
-
-def parse_settings(
-    context: Any, *, profile: str | None = None, source: str = "<context>", state_dir: str | None = None
-) -> Settings:
-    """Read a cdktf.json ``context`` into Settings; raise ConfigError listing every key and type problem (the
-    value problems are ``assembly``'s, which needs the construct props)."""
-    from .parse import read_context
-
-    settings, problems = read_context(context, profile=profile, source=source, state_dir=state_dir)
-    if problems:
-        raise ConfigError(problems)
-    return settings
-
-
-def config_path() -> Path:
-    return Path(os.environ.get("PORTAL_HA_CONFIG", "cdktf.json"))
-
-
-@cache
-def read_file(path: str, profile: str | None, state_dir: str | None = None) -> tuple[Settings, tuple[str, ...]]:
-    """The settings of a cdktf.json file and every key and type problem in it (lenient: see ``parse``)."""
-    from .parse import read_context
-
-    file = Path(path)
-    try:
-        document = json.loads(file.read_text())
-    except FileNotFoundError:
-        raise ConfigError([f"{file} not found: run from the project folder or set PORTAL_HA_CONFIG"]) from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError([f"{file} is not valid JSON ({exc}): fix the syntax"]) from None
-    if not isinstance(document, dict):
-        raise ConfigError([f"{file} must hold a JSON object with a 'context' key"])
-    settings, problems = read_context(document.get("context", {}), profile=profile, source=str(file),
-                                      state_dir=state_dir)
-    return settings, tuple(problems)
-
-
-def _load(path: str, profile: str | None, state_dir: str | None = None) -> Settings:
-    settings, problems = read_file(path, profile, state_dir)
-    if problems:
-        raise ConfigError(problems)
-    return settings
-
-
-def read_settings() -> tuple[Settings, tuple[str, ...]]:
-    """What ``load_settings`` reads, with its key and type problems returned instead of raised (for the
-    synthesizing commands, which check every value too and report both together)."""
-    return read_file(str(config_path()), os.environ.get("PORTAL_HA_PROFILE") or None,
-                     os.environ.get("PORTAL_HA_STATE_DIR") or None)
-
-
-def load_settings() -> Settings:
-    """Settings from ``$PORTAL_HA_CONFIG`` (default ``./cdktf.json``), ``$PORTAL_HA_PROFILE`` and
-    ``$PORTAL_HA_STATE_DIR``; ConfigError lists every key and type problem."""
-    settings, problems = read_settings()
-    if problems:
-        raise ConfigError(problems)
-    return settings

@@ -1,10 +1,10 @@
 """Content-addressed reuse of synthesized output: an unchanged configuration is never synthesized twice.
 
 A synth costs the jsii floor (about 12 s to load the provider bindings). Its output depends only on:
-the configuration file's content (and where it is), the environment variables settings read
-(``PORTAL_HA_CONFIG``, ``PORTAL_HA_PROFILE``, ``PORTAL_HA_STATE_DIR``), the working directory (a local
-state path is written absolute), the output folder, what is synthesized, the source of ``constructs_lib``
-and ``stacks``, and the installed versions of Python, cdktf, constructs, jsii and the provider bindings.
+the configuration file's content (and where it is), the rest of the ``loader.Invocation`` (the profile and state
+folder it overrides, the ``CDKTF_*`` variables), the working directory (a local state path is written absolute),
+the output folder, what is synthesized, the source of ``constructs_lib`` and ``stacks``, and the installed
+versions of Python, cdktf, constructs, jsii and the provider bindings.
 ``key`` hashes exactly these, reading files and package metadata only: no jsii import, so a hit costs
 milliseconds.
 
@@ -13,7 +13,8 @@ written to a temporary folder and renamed into place, so a reader sees a whole e
 checks every digest; a missing, partial or corrupted entry is deleted and reported as a miss, never used.
 Only successful synths are stored: a configuration error is found again by a real synth.
 
-``PORTAL_HA_SYNTH_CACHE=off`` (or a command's ``--fresh``) forces a real synth; CI's tests that need one set it.
+``PORTAL_HA_SYNTH_CACHE=off`` (or a command's ``--fresh``: ``Invocation.synth_cache``) forces a real synth; CI's
+tests that need one set it.
 """
 
 from __future__ import annotations
@@ -28,13 +29,10 @@ from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 
-from constructs_lib.errors import ConfigError
+from .loader import CACHE_ENV, Invocation
 
-from .settings import config_path
-
-CACHE_ENV = "PORTAL_HA_SYNTH_CACHE"
+__all__ = ["CACHE_ENV", "collect", "key", "load", "restore", "reuse", "store"]
 CACHE_DIR = Path(".portal-ha") / "synth-cache"
-SETTINGS_ENV = ("PORTAL_HA_CONFIG", "PORTAL_HA_PROFILE", "PORTAL_HA_STATE_DIR")
 DISTRIBUTIONS = ("cdktf", "constructs", "jsii", "cdktf-cdktf-provider-aws")
 SOURCE_PACKAGES = ("constructs_lib", "stacks")
 INDEX = "index.json"
@@ -42,24 +40,12 @@ KEEP = 24
 """Entries kept: the most recently stored (a few architectures x profiles x recent configurations)."""
 
 
-ON, OFF = ("on", "1", "true", "yes"), ("off", "0", "false", "no")
-
-
-def enabled(fresh: bool = False) -> bool:
-    """Reuse is on unless ``fresh`` or ``PORTAL_HA_SYNTH_CACHE=off``; ConfigError for a value that is neither."""
-    value = os.environ.get(CACHE_ENV, "on").strip().lower()
-    if value not in ON + OFF:
-        raise ConfigError([f"{CACHE_ENV} {os.environ[CACHE_ENV]!r} is neither on nor off: use on (reuse an "
-                           "unchanged synth, the default) or off (always synthesize)"])
-    return not fresh and value in ON
-
-
-def reuse(what: str, produce: Callable[[], Mapping[str, bytes]], *, problems: bool = False,
-          ) -> tuple[Mapping[str, bytes], str | None]:
+def reuse(what: str, produce: Callable[[], Mapping[str, bytes]], invocation: Invocation, *,
+          problems: bool = False) -> tuple[Mapping[str, bytes], str | None]:
     """The output files of a synth of ``what``: stored ones when nothing changed (and the key, to say so), else
-    ``produce()``'s, stored for next time. With ``problems`` (the configuration has errors) or reuse off,
-    always ``produce()``, which reports them."""
-    entry_key = key(what) if enabled() and not problems else None
+    ``produce()``'s, stored for next time. With ``problems`` (the configuration has errors) or reuse off
+    (``invocation.synth_cache``), always ``produce()``, which reports them."""
+    entry_key = key(what, invocation) if invocation.synth_cache and not problems else None
     cached = load(entry_key) if entry_key else None
     if cached is not None:
         return cached, entry_key
@@ -84,8 +70,9 @@ def _source_files() -> list[Path]:
     return sorted(found)
 
 
-def key(what: str) -> str:
-    """The digest of everything a synth of ``what`` (for example ``outdir|multi-dc``) depends on."""
+def key(what: str, invocation: Invocation) -> str:
+    """The digest of everything a synth of ``what`` (for example ``outdir|multi-dc``) under ``invocation``
+    depends on."""
     digest = hashlib.sha256()
 
     def add(label: str, value: bytes | str) -> None:
@@ -94,13 +81,13 @@ def key(what: str) -> str:
         digest.update(data)
 
     add("what", what)
-    config = config_path()
+    config = invocation.config
     add("config-path", str(config.resolve()))
     add("config", config.read_bytes() if config.is_file() else b"(missing)")
-    for name in SETTINGS_ENV:
-        add(f"env:{name}", os.environ.get(name, "(unset)"))
-    for name in sorted(n for n in os.environ if n.startswith("CDKTF_")):  # what the cdktf CLI passes the app
-        add(f"env:{name}", os.environ[name])
+    add("profile", invocation.profile or "(unset)")
+    add("state-dir", invocation.state_dir or "(unset)")
+    for name, value in sorted(invocation.cdktf.items()):  # what the cdktf CLI passes the app
+        add(f"env:{name}", value)
     add("cwd", os.getcwd())
     add("python", sys.version)
     for distribution in DISTRIBUTIONS:

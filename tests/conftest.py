@@ -27,9 +27,9 @@ os.environ["PORTAL_HA_SYNTH_CACHE"] = "off"
 @pytest.fixture(scope="session")
 def repo_settings():
     """Settings from the repository's own cdktf.json, production profile."""
-    from stacks.settings import _load
+    from stacks.loader import Invocation, load
 
-    return _load(str(REPO / "cdktf.json"), "production")
+    return load(Invocation(config=REPO / "cdktf.json", profile="production")).valid()
 
 
 @pytest.fixture(scope="session")

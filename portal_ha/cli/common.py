@@ -19,6 +19,7 @@ from .. import toolchain
 
 if TYPE_CHECKING:
     from constructs_lib.synthesized import SynthesizedStack
+    from stacks.loader import Invocation
     from stacks.settings import Settings
 
     from ..progress import Progress
@@ -30,8 +31,7 @@ local_option = click.option(
     help="Target the local AWS emulator (moto on 127.0.0.1) and use the 'local' profile.",
 )
 fresh_option = click.option(
-    "--fresh", is_flag=True, expose_value=False, is_eager=True,
-    callback=lambda _ctx, _param, value: os.environ.__setitem__(synth_cache.CACHE_ENV, "off") if value else None,
+    "--fresh", is_flag=True,
     help=f"Synthesize even if nothing changed since the last synth (same as {synth_cache.CACHE_ENV}=off).",
 )
 parallelism_option = click.option(
@@ -75,7 +75,7 @@ def emulator_ready(launch: emu.Launch | None) -> None:
 
 
 def environment(local: bool, *, wait: bool = True) -> tuple[dict[str, str], emu.Launch | None]:
-    """Env for terraform/cdktf/boto3: provider mirror always; emulator endpoint and profile with --local.
+    """Env for terraform and the AWS clients: provider mirror always; the emulator's endpoint with --local.
 
     With ``wait=False`` the emulator may still be starting (it takes about a second, which overlaps the
     synth): call ``emulator_ready`` on the returned launch before anything talks to it."""
@@ -86,16 +86,20 @@ def environment(local: bool, *, wait: bool = True) -> tuple[dict[str, str], emu.
         if wait:
             emulator_ready(launch)
         env.update(launch.env())
-        env["PORTAL_HA_PROFILE"] = os.environ.get("PORTAL_HA_PROFILE", "local")
     return env, launch
 
 
-def profile_env(local: bool) -> dict[str, str]:
-    """Env for commands that only synthesize: the provider mirror, and the local profile with --local."""
-    env = toolchain.terraform_env()
-    if local:
-        env["PORTAL_HA_PROFILE"] = os.environ.get("PORTAL_HA_PROFILE", "local")
-    return env
+def invocation(local: bool, *, fresh: bool = False) -> Invocation:
+    """Where the settings come from (``stacks.loader``: the environment, read here once per command); with
+    --local the profile is ``local`` unless PORTAL_HA_PROFILE says otherwise; ``fresh``: synthesize anyway."""
+    from constructs_lib.errors import ConfigError
+    from stacks.loader import Invocation
+
+    try:
+        found = Invocation.from_environment(os.environ, profile="local" if local else None)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    return found.fresh() if fresh else found
 
 
 def _problem_list(problems: list[str]) -> click.ClickException:
@@ -104,18 +108,18 @@ def _problem_list(problems: list[str]) -> click.ClickException:
     return click.ClickException(str(ConfigError(problems)))
 
 
-def read(arch: str, env: dict[str, str]) -> tuple[Settings, list[str]]:
+def read(arch: str, source: Invocation) -> tuple[Settings, list[str]]:
     """The settings, and the key and type problems of the file that concern ARCH (its own and file-wide)."""
     from constructs_lib.errors import ConfigError
     from stacks.assembly import relevant
-    from stacks.settings import read_settings
+    from stacks.loader import load
 
-    os.environ.update(env)
     try:
-        settings, problems = read_settings()
+        loaded = load(source)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    mine = relevant(problems, settings, (arch,))
+    settings = loaded.settings
+    mine = relevant(loaded.problems, settings, (arch,))
     if arch not in settings.architectures:
         if mine:
             raise _problem_list(mine)
@@ -124,9 +128,9 @@ def read(arch: str, env: dict[str, str]) -> tuple[Settings, list[str]]:
     return settings, mine
 
 
-def settings_for(arch: str, env: dict[str, str]) -> Settings:
+def settings_for(arch: str, local: bool) -> Settings:
     """The settings, when the file has no key or type problem that concerns ARCH."""
-    settings, problems = read(arch, env)
+    settings, problems = read(arch, invocation(local))
     if problems:
         raise _problem_list(problems)
     return settings
@@ -144,25 +148,29 @@ def _reused(arch: str, entry_key: str) -> None:
         f"{synth_cache.CACHE_ENV}=off synthesizes again)")
 
 
-def synth(arch: str, env: dict[str, str]) -> Path:
+def synth(arch: str, local: bool, *, fresh: bool = False) -> Path:
     """Synthesize one architecture in-process (what ``cdktf synth`` runs) into cdktf.out, or reuse the output
-    of an earlier synth of exactly the same inputs (``stacks.synth_cache``)."""
+    of an earlier synth of exactly the same inputs (``stacks.synth_cache``). Every problem of the configuration
+    is found before the provider bindings load (``assembly.plan_all``)."""
     from constructs_lib.errors import ConfigError
+    from stacks.assembly import plan_all
 
     from ..terraform import stack_dir
 
-    settings, problems = read(arch, env)
+    source = invocation(local, fresh=fresh)
+    settings, problems = read(arch, source)
     _notices(settings, arch)
     started = time.monotonic()
 
     def produce() -> dict[str, bytes]:
         from stacks.app import synth_app
 
-        synth_app(settings, outdir=str(OUTDIR), only=(arch,), problems=problems)
+        synth_app(settings, outdir=str(OUTDIR), only=(arch,), plans=plans)
         return synth_cache.collect(OUTDIR, ["manifest.json", f"stacks/{arch}/cdk.tf.json"])
 
     try:
-        files, hit = synth_cache.reuse(f"synth|{OUTDIR.resolve()}|{arch}", produce, problems=bool(problems))
+        plans = plan_all(settings, problems, only=(arch,))
+        files, hit = synth_cache.reuse(f"synth|{OUTDIR.resolve()}|{arch}", produce, source)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if hit:
@@ -173,23 +181,26 @@ def synth(arch: str, env: dict[str, str]) -> Path:
     return stack_dir(OUTDIR, arch)
 
 
-def synthesized(arch: str, local: bool) -> tuple[Settings, SynthesizedStack]:
+def synthesized(arch: str, local: bool, *, fresh: bool = False) -> tuple[Settings, SynthesizedStack]:
     """The settings and ARCH's synthesized document (in memory, what synth writes to cdk.tf.json), for the
     reports. A configuration the HA gate would refuse is still described; the refusal is said on stderr."""
     from constructs_lib.errors import ConfigError
     from constructs_lib.synthesized import SynthesizedStack
+    from stacks.assembly import plan_all
 
-    settings, problems = read(arch, profile_env(local))
+    source = invocation(local, fresh=fresh)
+    settings, problems = read(arch, source)
     _notices(settings, arch)
 
     def produce() -> dict[str, bytes]:
         from stacks.app import synthesized_document
 
-        document, refused = synthesized_document(settings, arch, problems)
+        document, refused = synthesized_document(settings, arch, plans=plans)
         return {"document.json": json.dumps(document).encode(), "refused.json": json.dumps(refused).encode()}
 
     try:
-        files, hit = synth_cache.reuse(f"document|{arch}", produce, problems=bool(problems))
+        plans = plan_all(settings, problems, only=(arch,))
+        files, hit = synth_cache.reuse(f"document|{arch}", produce, source)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if hit:
@@ -203,7 +214,7 @@ def synthesized(arch: str, local: bool) -> tuple[Settings, SynthesizedStack]:
 def init(directory: Path, env: dict[str, str], local: bool) -> None:
     from .. import terraform
 
-    settings = settings_for(directory.name, env)
+    settings = settings_for(directory.name, local)
     extra: tuple[str, ...] = ()
     if local and settings.backend.type == "s3":
         extra = ("-backend-config=use_path_style=true",)  # moto serves buckets by path, not by host name
@@ -258,6 +269,6 @@ def ready_dir(arch: str, env: dict[str, str], local: bool) -> Path:
 
     directory = stack_dir(OUTDIR, arch)
     if not (directory / ".terraform").exists():
-        directory = synth(arch, env)
+        directory = synth(arch, local)
         init(directory, env, local)
     return directory

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,6 @@ from .common import (
     local_option,
     manifest,
     parallelism_option,
-    profile_env,
     ready_dir,
     say,
     settings_for,
@@ -35,9 +33,9 @@ from .common import parallelism as resolve_parallelism
 @arch_argument
 @local_option
 @fresh_option
-def synth_command(arch: str, local: bool) -> None:
+def synth_command(arch: str, local: bool, fresh: bool) -> None:
     """Synthesize ARCH into cdktf.out/stacks/ARCH (no AWS call)."""
-    click.echo(synth(arch, profile_env(local)))
+    click.echo(synth(arch, local, fresh=fresh))
 
 
 @click.command()
@@ -45,12 +43,12 @@ def synth_command(arch: str, local: bool) -> None:
 @local_option
 @fresh_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan digest as JSON instead of a summary.")
-def plan(arch: str, local: bool, as_json: bool) -> None:
+def plan(arch: str, local: bool, fresh: bool, as_json: bool) -> None:
     """Synthesize ARCH and run terraform init and plan against AWS or the emulator."""
     from .. import terraform
 
     env, launch = environment(local, wait=False)
-    directory = synth(arch, env)
+    directory = synth(arch, local, fresh=fresh)
     emulator_ready(launch)
     try:
         say("terraform init")
@@ -102,14 +100,14 @@ def _target(local: bool, threads: int | None) -> str:
 @local_option
 @fresh_option
 @parallelism_option
-def up(arch: str, local: bool, parallelism: int | None) -> None:
+def up(arch: str, local: bool, fresh: bool, parallelism: int | None) -> None:
     """Synthesize ARCH and deploy it (terraform apply), then print the stack outputs."""
     from .. import terraform
 
     started = time.monotonic()
     threads = resolve_parallelism(parallelism)
     env, launch = environment(local, wait=False)
-    directory = synth(arch, env)
+    directory = synth(arch, local, fresh=fresh)
     emulator_ready(launch)
     _named_replica_exists(arch, directory, env)
     init(directory, env, local)
@@ -139,8 +137,7 @@ def _named_replica_exists(arch: str, directory: Path, env: dict[str, str]) -> No
         replica, region = destination.get("file_system_id"), destination.get("region")
         if not isinstance(replica, str) or replica.startswith("${") or not isinstance(region, str):
             continue
-        os.environ.update(env)
-        efs = Clients()("efs", region)
+        efs = Clients(env)("efs", region)
         try:
             efs.describe_file_systems(FileSystemId=replica)
         except efs.exceptions.FileSystemNotFound:
@@ -157,12 +154,12 @@ def _named_replica_exists(arch: str, directory: Path, env: dict[str, str]) -> No
 def verify(arch: str, local: bool, as_json: bool) -> None:
     """Check the live deployment of ARCH against the HA rules. Exit 1 on any FAIL."""
     from .. import verify as checks
+    from ..aws import Clients
 
     env, _ = environment(local)
     found = manifest(ready_dir(arch, env, local), env)
-    os.environ.update(env)
     started = time.monotonic()
-    results = checks.verify(found)
+    results = checks.verify(found, Clients(env))
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2))
     else:
@@ -182,13 +179,14 @@ def down(arch: str, local: bool, parallelism: int | None) -> None:
     from constructs_lib.synthesized import SynthesizedStack
 
     from .. import terraform
+    from ..aws import Clients
     from ..teardown import automated_backups, footprint, leftovers
 
     started = time.monotonic()
     threads = resolve_parallelism(parallelism)
     env, _ = environment(local)
     directory = ready_dir(arch, env, local)
-    settings = settings_for(arch, env)
+    settings = settings_for(arch, local)
     try:
         held = terraform.state_resources(directory, env)
         outputs = terraform.outputs(directory, env) if held else {}
@@ -196,9 +194,9 @@ def down(arch: str, local: bool, parallelism: int | None) -> None:
         raise failure(exc) from None
     found = json.loads(outputs["verify_manifest"]) if "verify_manifest" in outputs else None
     where = footprint(arch, settings.name_prefix, SynthesizedStack.load(directory).regions, held, found)
-    os.environ.update(env)
+    aws = Clients(env)
     if not held:
-        _refuse_leftovers(leftovers(where, None), f"Terraform's state of {arch} is empty, but {{}} resource(s) "
+        _refuse_leftovers(leftovers(where, None, aws), f"Terraform's state of {arch} is empty, but {{}} resource(s) "
                           "tagged with it are there (not managed by this state: remove them by hand)")
         say(f"nothing of {arch} is deployed: Terraform's state is empty, and no resource tagged with it is in "
             f"{', '.join(where.regions)}")
@@ -209,8 +207,8 @@ def down(arch: str, local: bool, parallelism: int | None) -> None:
             f"{len(held)} resources Terraform's state holds")
     say(f"terraform destroy ({_target(local, threads)})")
     apply(directory, env, destroy=True, threads=threads)
-    left = leftovers(where, found)
-    for arn in automated_backups(where):
+    left = leftovers(where, found, aws)
+    for arn in automated_backups(where, aws):
         click.echo(f"  automated backup (AWS-managed, expires with its retention period): {arn}", err=True)
     _refuse_leftovers(left, f"{{}} resource(s) of {arch} are still there")
     _forget_operations(arch)

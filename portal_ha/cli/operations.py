@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,9 @@ from .common import (
     synth,
 )
 
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
 POLL_SECONDS_ENV = "PORTAL_HA_POLL_SECONDS"
 yes_option = click.option("--yes", "-y", is_flag=True,
                           help="Write the configuration change without asking (it is still printed).")
@@ -37,11 +40,10 @@ class CliDeployment:
     def __init__(self, arch: str, local: bool) -> None:
         self.arch, self.local = arch, local
         self.env, _ = environment(local)
-        os.environ.update(self.env)
-        self.aws = Clients()
+        self.aws = Clients(self.env)
 
-    def settings(self) -> Any:
-        return settings_for(self.arch, self.env)
+    def settings(self) -> Settings:
+        return settings_for(self.arch, self.local)
 
     def deployed(self) -> bool:
         from .. import terraform
@@ -59,7 +61,7 @@ class CliDeployment:
         apply(directory, self.env, destroy=False, threads=None)
 
     def synth(self) -> Path:
-        directory = synth(self.arch, self.env)
+        directory = synth(self.arch, self.local)
         init(directory, self.env, self.local)
         return directory
 
@@ -145,11 +147,10 @@ def failover(arch: str, target: str, local: bool, unplanned: bool, yes: bool) ->
     """Make DC the primary of ARCH: DB writer, writable file system, settings and Terraform. Resumable."""
     from ..operations.deployment import Refused
     from ..operations.failover import Failover, preflight
-    from .common import profile_env
 
     poll = _poll_seconds(local)
     try:
-        plan = preflight(settings_for(arch, profile_env(local)), arch, target, unplanned)
+        plan = preflight(settings_for(arch, local), arch, target, unplanned)
     except Refused as exc:
         raise click.UsageError(str(exc)) from None
     if plan.resumed:
@@ -164,10 +165,9 @@ def failover(arch: str, target: str, local: bool, unplanned: bool, yes: bool) ->
 def _evacuation(arch: str, datacenter: str, local: bool, yes: bool, *, evacuate: bool) -> None:
     from ..operations.deployment import Refused
     from ..operations.evacuate import Evacuation, evacuation_change
-    from .common import profile_env
 
     try:
-        planned = evacuation_change(settings_for(arch, profile_env(local)), arch, datacenter, evacuate=evacuate)
+        planned = evacuation_change(settings_for(arch, local), arch, datacenter, evacuate=evacuate)
     except Refused as exc:
         raise click.UsageError(str(exc)) from None
     run = Evacuation(CliDeployment(arch, local), planned, datacenter, evacuate=evacuate, consent=_consent(yes),
@@ -201,10 +201,9 @@ def restore(arch: str, datacenter: str, local: bool, yes: bool) -> None:
 def drill(arch: str, local: bool) -> None:
     """DR rehearsal: up (or reuse), verify, fail over, verify, fail back, verify; timeline and RTO/RPO."""
     from ..operations.drill import Drill
-    from .common import profile_env
 
     poll = _poll_seconds(local)
-    config = settings_for(arch, profile_env(local)).architectures[arch]
+    config = settings_for(arch, local).architectures[arch]
     if not config.kind.multi_datacenter:
         raise click.UsageError(f"{arch} has one datacenter: a DR drill fails over between datacenters; use "
                                "multi-dc or multi-dc-local")

@@ -17,11 +17,11 @@ from .common import arch_argument, fresh_option, local_option, say, synthesized
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Image to write (.png or .svg). Default: ARCH.png in the current folder.")
 @click.option("--outline", is_flag=True, help="Print the diagram as text instead of drawing it (no Graphviz).")
-def diagram(arch: str, local: bool, output: Path | None, outline: bool) -> None:
+def diagram(arch: str, local: bool, fresh: bool, output: Path | None, outline: bool) -> None:
     """Draw ARCH from its synthesized stack: regions, tiers, firewalls, NLBs, instances, EFS, DB, peering."""
     from ..reports import diagram as drawing
 
-    model = drawing.build(synthesized(arch, local)[1])
+    model = drawing.build(synthesized(arch, local, fresh=fresh)[1])
     if outline:
         click.echo(drawing.outline(model), nl=False)
         return
@@ -40,13 +40,13 @@ def diagram(arch: str, local: bool, output: Path | None, outline: bool) -> None:
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown table (for the README).")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.option("--check", is_flag=True, help="Exit 1 if any row misses its target.")
-def report(arch: str, local: bool, as_markdown: bool, as_json: bool, check: bool) -> None:
+def report(arch: str, local: bool, fresh: bool, as_markdown: bool, as_json: bool, check: bool) -> None:
     """The failover budget of ARCH, computed from its synthesized stack and the context's targets."""
     from ..reports import budget
 
     if as_markdown and as_json:
         raise click.UsageError("choose one of --markdown and --json")
-    settings, stack = synthesized(arch, local)
+    settings, stack = synthesized(arch, local, fresh=fresh)
     rows = budget.build(stack, settings.targets)
     if as_json:
         click.echo(budget.render_json(rows))

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from constructs_lib.errors import ConfigError
+from stacks.loader import document
+
 from ..files import write_atomic
 
 UNSET = None
@@ -33,10 +36,11 @@ class Change:
 
 
 def _document(path: Path) -> dict[str, Any]:
-    document = json.loads(path.read_text())
-    if not isinstance(document, dict) or not isinstance(document.get("context"), dict):
-        raise ValueError(f"{path} has no 'context' object to change")
-    return document
+    """The file as the settings loader reads it (``stacks.loader.document``), with a context to change."""
+    found = document(path)
+    if not isinstance(found.get("context"), dict):
+        raise ConfigError([f"{path} has no 'context' object to change"])
+    return found
 
 
 def current(path: Path, key: tuple[str, ...]) -> Any:
@@ -59,12 +63,12 @@ def pending(changes: list[Change]) -> list[Change]:
 
 
 def write(path: Path, changes: list[Change]) -> None:
-    """Apply ``changes`` to the file (2-space JSON, key order kept), then forget the settings read before. A
+    """Apply ``changes`` to the file (2-space JSON, key order kept); the next read of the settings sees them. A
     removal that leaves its section empty removes the section too (an empty section means what an absent one
     does), so that setting a key and then unsetting it gives back the file it started from."""
-    document = _document(path)
+    edited = _document(path)
     for item in changes:
-        node = document["context"]
+        node = edited["context"]
         parents = []
         for part in item.path[:-1]:
             parents.append((node, part))
@@ -76,7 +80,4 @@ def write(path: Path, changes: list[Change]) -> None:
                     parent.pop(part)
         else:
             node[item.path[-1]] = item.after
-    write_atomic(path, json.dumps(document, indent=2) + "\n")  # never a truncated cdktf.json
-    from stacks.settings import read_file
-
-    read_file.cache_clear()  # the next read sees the new file
+    write_atomic(path, json.dumps(edited, indent=2) + "\n")  # never a truncated cdktf.json

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.errors import ConfigError
-from stacks.settings import parse_settings
+from stacks.loader import parse_settings
 from tests.conftest import REPO
 
 DC1 = {"name": "dc1", "region": "us-east-1", "cidr": "10.10.0.0/16"}
@@ -340,7 +340,7 @@ def test_every_problem_is_reported_at_once():
 SETTINGS_BEFORE_CDKTF = """
 import sys
 from constructs_lib.errors import ConfigError
-from stacks.settings import parse_settings
+from stacks.loader import parse_settings
 from tests.unit.stacks.test_bad_inputs import SETTINGS
 for case, context, fragments in SETTINGS:
     try:

@@ -83,7 +83,7 @@ def test_the_local_profile_says_what_it_changes(repo_settings):
 
 
 def test_global_accelerator_is_the_one_substitution(repo_settings, tmp_path):
-    from stacks.settings import parse_settings
+    from stacks.loader import parse_settings
 
     context = json.loads((REPO / "cdktf.json").read_text())["context"]
     context["multi-dc"]["global_lb"] = {"kind": "global-accelerator", "domain": "portal.example.com"}

@@ -36,7 +36,7 @@ def _context(**arch: Any) -> dict[str, Any]:
 
 def _synth(context: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     from stacks.app import synthesized_document
-    from stacks.settings import parse_settings
+    from stacks.loader import parse_settings
 
     return synthesized_document(parse_settings(context), "multi-dc")
 

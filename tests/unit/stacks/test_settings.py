@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from constructs_lib.errors import ConfigError
-from stacks.settings import parse_settings
+from stacks.loader import parse_settings
 from tests.conftest import REPO
 
 DC = {"name": "dc1", "region": "us-east-1", "cidr": "10.10.0.0/16"}

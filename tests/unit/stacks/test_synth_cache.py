@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from stacks import synth_cache
+from stacks.loader import Invocation
 from tests.conftest import REPO
+
+
+def _here() -> Invocation:
+    """What this process's environment says (the tests below change it with monkeypatch)."""
+    return Invocation.from_environment(os.environ)
 
 
 @pytest.fixture
@@ -37,13 +43,13 @@ def test_the_key_changes_with_every_input_and_only_then(project, monkeypatch, tm
     monkeypatch.setattr(synth_cache, "_source_files", lambda: [source])
     monkeypatch.setattr(synth_cache, "__file__", str(tmp_path / "stacks" / "synth_cache.py"))
     _edit(project / "cdktf.json")  # the file as _edit writes it (the key reads bytes: formatting counts too)
-    base = synth_cache.key("synth|out|multi-dc")
-    assert synth_cache.key("synth|out|multi-dc") == base  # nothing changed: the same key
+    base = synth_cache.key("synth|out|multi-dc", _here())
+    assert synth_cache.key("synth|out|multi-dc", _here()) == base  # nothing changed: the same key
 
     def changed() -> bool:
-        return synth_cache.key("synth|out|multi-dc") != base
+        return synth_cache.key("synth|out|multi-dc", _here()) != base
 
-    assert synth_cache.key("synth|out|single-dc") != base
+    assert synth_cache.key("synth|out|single-dc", _here()) != base
     _edit(project / "cdktf.json", name_prefix="other")
     assert changed()
     _edit(project / "cdktf.json", name_prefix="portal")
@@ -100,13 +106,13 @@ def test_reuse_can_be_turned_off_and_anything_else_is_refused(monkeypatch):
     from constructs_lib.errors import ConfigError
 
     monkeypatch.setenv(synth_cache.CACHE_ENV, "on")
-    assert synth_cache.enabled() and not synth_cache.enabled(fresh=True)
+    assert _here().synth_cache and not _here().fresh().synth_cache
     for value in ("off", "0", "false", "no", "OFF"):
         monkeypatch.setenv(synth_cache.CACHE_ENV, value)
-        assert not synth_cache.enabled()
+        assert not _here().synth_cache
     monkeypatch.setenv(synth_cache.CACHE_ENV, "of")
     with pytest.raises(ConfigError, match=r"PORTAL_HA_SYNTH_CACHE 'of' is neither on nor off: use on \(reuse"):
-        synth_cache.enabled()
+        _here()
 
 
 def test_reuse_produces_once_then_hits(project, tmp_path, monkeypatch):
@@ -117,11 +123,13 @@ def test_reuse_produces_once_then_hits(project, tmp_path, monkeypatch):
         made.append(1)
         return {"manifest.json": b"[]"}
 
-    assert synth_cache.reuse("x", produce) == ({"manifest.json": b"[]"}, None)
-    files, hit = synth_cache.reuse("x", produce)
-    assert files == {"manifest.json": b"[]"} and hit == synth_cache.key("x") and len(made) == 1
-    synth_cache.reuse("x", produce, problems=True)  # a configuration with errors: always a real synth
+    assert synth_cache.reuse("x", produce, _here()) == ({"manifest.json": b"[]"}, None)
+    files, hit = synth_cache.reuse("x", produce, _here())
+    assert files == {"manifest.json": b"[]"} and hit == synth_cache.key("x", _here()) and len(made) == 1
+    synth_cache.reuse("x", produce, _here(), problems=True)  # a configuration with errors: always a real synth
     assert len(made) == 2
+    synth_cache.reuse("x", produce, _here().fresh())  # --fresh: always a real synth too
+    assert len(made) == 3
 
 
 def _portal_ha(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

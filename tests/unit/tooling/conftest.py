@@ -16,7 +16,4 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path.write_text((ROOT / "cdktf.json").read_text())
     monkeypatch.setenv("PORTAL_HA_CONFIG", str(path))
     monkeypatch.chdir(tmp_path)
-    from stacks.settings import read_file
-
-    read_file.cache_clear()
     return path

@@ -16,7 +16,8 @@ from portal_ha.operations.config_edit import change, write
 from portal_ha.operations.drill import Drill
 from portal_ha.operations.failover import settings_keys
 from portal_ha.operations.timeline import OperationError
-from stacks.settings import Settings, load_settings, read_file
+from stacks.loader import load_environment
+from stacks.settings import Settings
 
 ARCH = "multi-dc"
 
@@ -30,8 +31,7 @@ class SynthOnly:
         self.folder, self.synths = folder, 0
 
     def settings(self) -> Settings:
-        read_file.cache_clear()
-        return load_settings()
+        return load_environment().valid()
 
     def synth(self) -> Path:
         config = self.settings().architectures[ARCH]

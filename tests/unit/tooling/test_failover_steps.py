@@ -14,7 +14,7 @@ from moto import mock_aws
 from portal_ha.aws import Clients
 from portal_ha.emulator import extensions
 from portal_ha.operations.failover import Failover, FailoverPlan
-from stacks.settings import load_settings
+from stacks.loader import load_environment
 
 ROOT = Path(__file__).resolve().parents[3]
 GLOBAL = "portal-global-db"
@@ -30,7 +30,7 @@ class FakeDeployment:
         self.aws, self.env, self._manifest = Clients(), {}, manifest
 
     def settings(self) -> Any:
-        return load_settings()
+        return load_environment().valid()
 
     def synth(self) -> Path:
         return Path(".")
@@ -49,9 +49,6 @@ def deployed(tmp_path, monkeypatch):
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(key, "test")
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    from stacks.settings import read_file
-
-    read_file.cache_clear()
     with mock_aws(), extensions.applied():
         east, west = boto3.client("rds", "us-east-1"), boto3.client("rds", "eu-west-1")
         east.create_global_cluster(GlobalClusterIdentifier=GLOBAL, Engine=ENGINE, StorageEncrypted=True)
@@ -110,7 +107,7 @@ def test_the_settings_follow_the_promoted_copy_including_its_own_kms_key(deploye
     assert failover._settings_written() is None
     failover._write_settings()
     assert failover._settings_written() is not None
-    assert load_settings().architectures["multi-dc"].primary == "dc2"
+    assert load_environment().valid().architectures["multi-dc"].primary == "dc2"
 
 
 def test_a_replica_managed_outside_the_stack_is_renamed_to_the_former_primary(deployed):
@@ -118,9 +115,6 @@ def test_a_replica_managed_outside_the_stack_is_renamed_to_the_former_primary(de
     config = json.loads(Path("cdktf.json").read_text())
     config["context"]["multi-dc"]["file_system"]["replica_file_system_id"] = replica
     Path("cdktf.json").write_text(json.dumps(config))
-    from stacks.settings import read_file
-
-    read_file.cache_clear()
     failover._promote()
     described = {c.key: (c.before, c.after) for c in failover._changes()}
     assert described["multi-dc.file_system.replica_file_system_id"] == (replica, primary)

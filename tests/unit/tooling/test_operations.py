@@ -32,9 +32,6 @@ def _edit(path: Path, arch: str, **values: Any) -> None:
     document = json.loads(path.read_text())
     document["context"][arch].update(copy.deepcopy(values))
     path.write_text(json.dumps(document, indent=2))
-    from stacks.settings import read_file
-
-    read_file.cache_clear()
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -83,11 +80,11 @@ def test_an_unfinished_failover_elsewhere_is_finished_first(config, monkeypatch)
 
 def test_a_journal_turns_already_primary_into_a_resume(config):
     from portal_ha.operations.failover import preflight
-    from stacks.settings import load_settings
+    from stacks.loader import load_environment
 
     _edit(config, "multi-dc", primary="dc2")  # a failover wrote the settings, then stopped
     Journal("failover", "multi-dc", source="dc1", target="dc2").save()
-    plan = preflight(load_settings(), "multi-dc", "dc2", unplanned=False)
+    plan = preflight(load_environment().valid(), "multi-dc", "dc2", unplanned=False)
     assert (plan.source, plan.target, plan.resumed, plan.shared) == ("dc1", "dc2", True, True)
 
 
@@ -103,9 +100,9 @@ def test_configuration_changes_are_shown_then_written_keeping_the_rest(config):
     after["context"]["multi-dc"].pop("database_home")
     after["context"]["multi-dc"]["primary"] = "dc1"
     assert after == before
-    from stacks.settings import load_settings
+    from stacks.loader import load_environment
 
-    assert load_settings().architectures["multi-dc"].primary == "dc2"  # no stale cached read
+    assert load_environment().valid().architectures["multi-dc"].primary == "dc2"  # no stale cached read
 
 
 def test_a_timeline_skips_what_is_done_and_stops_at_a_failure_saying_the_state_left():

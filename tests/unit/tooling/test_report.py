@@ -12,7 +12,8 @@ from constructs_lib.synthesized import SynthesizedStack
 from portal_ha.cli import main
 from portal_ha.reports import budget as report
 from stacks.app import synthesized_document
-from stacks.settings import TargetSettings, parse_settings
+from stacks.loader import parse_settings
+from stacks.settings import TargetSettings
 from tests.conftest import REPO
 
 
