@@ -103,10 +103,26 @@ def _datacenter(raw: Any, path: str, problems: Problems) -> DatacenterSettings |
     return DatacenterSettings(**values)
 
 
+def unused_sections(arch: str) -> dict[str, str]:
+    """The sections ``arch`` has no use for, each with why (what the architecture lacks) and what to do."""
+    kind = ARCHITECTURES[arch]
+    unused = {}
+    if not kind.multi_datacenter:
+        unused["global_lb"] = (f"{arch} has one datacenter, behind its own NLB, and no global load balancer: "
+                               "remove it, or use multi-dc")
+    if not kind.shared_storage:
+        unused["file_system"] = (f"{arch} has no shared file system (each instance keeps its files on its own data "
+                                 "volume, portal.data_volume_gb): remove it, or use multi-dc")
+    return unused
+
+
 def _sections(read: Mapping[str, Any], arch: str, problems: Problems) -> dict[str, Mapping[str, Any]]:
     sections: dict[str, Mapping[str, Any]] = {}
+    unused = unused_sections(arch)
     for section, schema in SECTIONS.items():
-        if section in read:
+        if section in read and section in unused:
+            problems.add(f"{arch}.{section} is set, but {unused[section]}")
+        elif section in read:
             found = read_object(read[section], schema, f"{arch}.{section}", problems)
             sections[section] = MappingProxyType({k: (tuple(v) if isinstance(v, list) else v)
                                                   for k, v in found.items()})

@@ -69,6 +69,12 @@ SETTINGS: list[tuple[str, Any, list[str]]] = [
      ["single-dc.datacenters[0].flow_log_retention_days must be an integer, got true"]),
     ("wrong-type-string-for-list", single(load_balancer={"allowed_cidrs": "0.0.0.0/0"}),
      ['single-dc.load_balancer.allowed_cidrs must be a list, got "0.0.0.0/0"']),
+    ("section-single-dc-does-not-use", single(global_lb={"domain": "portal.example.com"}),
+     ["single-dc.global_lb is set, but single-dc has one datacenter, behind its own NLB, and no global load "
+      "balancer: remove it, or use multi-dc"]),
+    ("section-local-storage-does-not-use", {"multi-dc-local": MULTI | {"file_system": {"transition_to_ia": "x"}}},
+     ["multi-dc-local.file_system is set, but multi-dc-local has no shared file system (each instance keeps its "
+      "files on its own data volume, portal.data_volume_gb): remove it, or use multi-dc"]),
     ("wrong-type-in-section", multi(global_lb={"domain": "portal.example.com", "failure_threshold": "3"}),
      ['multi-dc.global_lb.failure_threshold must be an integer, got "3"']),
     ("architecture-not-an-object", {"single-dc": ["dc1"]},
