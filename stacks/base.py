@@ -3,9 +3,9 @@ backend, the HA rules, and outputs with descriptions. The props come validated f
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from cdktf import Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
@@ -13,6 +13,7 @@ from constructs_lib.errors import required
 
 from . import profiles
 from .assembly import ArchitecturePlan
+from .manifest import DatabaseManifest, DatacenterManifest, FileSystemManifest, Manifest
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -77,8 +78,8 @@ class PortalStack(TerraformStack):
         """A stack output named ``<thing>_<attr>``, always with a description."""
         TerraformOutput(self, name, value=value, description=description, sensitive=sensitive)
 
-    def datacenter_outputs(self, pdc: PortalDatacenter) -> dict[str, Any]:
-        """The outputs every datacenter has, and its part of the verify manifest."""
+    def datacenter_outputs(self, pdc: PortalDatacenter, cluster: DatabaseCluster) -> DatacenterManifest:
+        """The outputs every datacenter has (its ``cluster``'s last), and its part of the verify manifest."""
         name = pdc.name
         self.output(f"{name}_portal_url", pdc.portal_url, f"Entry point of datacenter {name} ({pdc.region}): its NLB")
         self.output(f"{name}_nlb_dns_name", pdc.load_balancer.nlb_dns_name, f"DNS name of the NLB of {name}")
@@ -90,55 +91,50 @@ class PortalStack(TerraformStack):
         else:
             self.output(f"{name}_autoscaling_group_name", group.group_name,
                         f"Auto Scaling group keeping the portal instances of {name}")
-        manifest: dict[str, Any] = {
-            "name": name,
-            "region": pdc.region,
-            "vpc_id": pdc.network.vpc_id,
-            "vpc_cidr": pdc.network.vpc_cidr,
-            "azs": pdc.network.azs,
-            "dmz_subnet_ids": pdc.network.dmz_subnet_ids,
-            "internal_subnet_ids": pdc.network.internal_subnet_ids,
-            "dmz_route_table_ids": pdc.network.dmz_route_table_ids,
-            "internal_route_table_ids": pdc.network.internal_route_table_ids,
-            "instance_ids": fleet.instance_ids,
-            "instance_count": fleet.props.instance_count,
-            "autoscaling_group_name": group.group_name if group is not None else None,
-            "health_check_grace_seconds": fleet.props.health_check_grace_seconds if group is not None else None,
-            "portal_security_group_id": pdc.fleet.security_group_id,
-            "nlb_arn": pdc.load_balancer.nlb_arn,
-            "target_group_arn": pdc.load_balancer.target_group_arn,
-            "lb_security_group_id": pdc.load_balancer.security_group_id,
-            "detailed_monitoring": pdc.fleet.props.detailed_monitoring,
-        }
-        fs = pdc.file_system
-        if fs is not None:
-            self.output("efs_file_system_id", fs.file_system_id, f"Id of the shared EFS file system (in {name})")
-            manifest |= {
-                "efs_file_system_id": fs.file_system_id,
-                "efs_security_group_id": fs.security_group_id,
-                "efs_dns_name": fs.file_system_dns_name,
-                "efs_backup_policy": fs.props.backup_policy,
-                "efs_tls_policy": fs.props.tls_policy,
-                "efs_replication_region": fs.props.replication_region,
-                "efs_private_zones": dict(fs.private_zone_ids),  # filled by expose_to, called before the outputs
-                "efs_replica_file_system_id": fs.replication_file_system_id,
-            }
-            if fs.replication_file_system_id is not None:
-                self.output("efs_replica_file_system_id", fs.replication_file_system_id,
-                            f"Id of the read-only EFS replica in {fs.props.replication_region} (disaster recovery)")
-        return manifest
+        network = pdc.network
+        file_system = self._file_system_outputs(pdc)
+        return DatacenterManifest(
+            name=name, region=pdc.region, vpc_id=network.vpc_id, vpc_cidr=network.vpc_cidr, azs=tuple(network.azs),
+            dmz_subnet_ids=tuple(network.dmz_subnet_ids), internal_subnet_ids=tuple(network.internal_subnet_ids),
+            dmz_route_table_ids=tuple(network.dmz_route_table_ids),
+            internal_route_table_ids=tuple(network.internal_route_table_ids), instance_ids=tuple(fleet.instance_ids),
+            instance_count=fleet.props.instance_count,
+            autoscaling_group_name=group.group_name if group is not None else None,
+            health_check_grace_seconds=fleet.props.health_check_grace_seconds if group is not None else None,
+            portal_security_group_id=fleet.security_group_id, nlb_arn=pdc.load_balancer.nlb_arn,
+            target_group_arn=pdc.load_balancer.target_group_arn,
+            lb_security_group_id=pdc.load_balancer.security_group_id,
+            detailed_monitoring=fleet.props.detailed_monitoring, file_system=file_system,
+            database=self.database_outputs(name, cluster))
 
-    def database_outputs(self, name: str, cluster: DatabaseCluster) -> dict[str, Any]:
+    def _file_system_outputs(self, pdc: PortalDatacenter) -> FileSystemManifest | None:
+        fs = pdc.file_system
+        if fs is None:
+            return None
+        self.output("efs_file_system_id", fs.file_system_id, f"Id of the shared EFS file system (in {pdc.name})")
+        if fs.replication_file_system_id is not None:
+            self.output("efs_replica_file_system_id", fs.replication_file_system_id,
+                        f"Id of the read-only EFS replica in {fs.props.replication_region} (disaster recovery)")
+        return FileSystemManifest(
+            file_system_id=fs.file_system_id, security_group_id=fs.security_group_id,
+            dns_name=fs.file_system_dns_name, backup_policy=fs.props.backup_policy, tls_policy=fs.props.tls_policy,
+            replication_region=fs.props.replication_region,
+            private_zones=dict(fs.private_zone_ids),  # filled by expose_to, called before the outputs
+            replica_file_system_id=fs.replication_file_system_id)
+
+    def database_outputs(self, name: str, cluster: DatabaseCluster) -> DatabaseManifest:
         self.output(f"{name}_db_writer_endpoint", cluster.db_writer_endpoint,
                     f"Aurora writer endpoint in {name} (secondaries forward writes to the primary)")
         self.output(f"{name}_db_reader_endpoint", cluster.db_reader_endpoint, f"Aurora reader endpoint in {name}")
         self.output(f"{name}_db_secret_arn", cluster.db_secret_arn,
                     "Secrets Manager secret holding the DB master credentials (read it with "
                     "aws secretsmanager get-secret-value); the password itself is never an output")
-        return {
-            "db_cluster_identifier": cluster.cluster_identifier,
-            "db_security_group_id": cluster.security_group_id,
-            "db_performance_insights_retention_days": cluster.performance_insights_retention_days,
-            "db_instance_parameter_group": cluster.instance_parameter_group_name,
-            "db_instance_parameters": cluster.instance_parameters,
-        }
+        return DatabaseManifest(
+            cluster_identifier=cluster.cluster_identifier, security_group_id=cluster.security_group_id,
+            performance_insights_retention_days=cluster.performance_insights_retention_days,
+            instance_parameter_group=cluster.instance_parameter_group_name,
+            instance_parameters=dict(cluster.instance_parameters))
+
+    def manifest_output(self, manifest: Manifest) -> None:
+        self.output("verify_manifest", Fn.jsonencode(manifest.to_json()),
+                    "What portal-ha verify reads: the ids of every HA-relevant resource, per datacenter")

@@ -15,15 +15,15 @@ health checks, or Global Accelerator) spreads users over the datacenters.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from cdktf import Fn
 from constructs import Construct
 
 from constructs_lib.errors import required
 
 from .assembly import ArchitecturePlan
 from .base import PortalStack
+from .manifest import GlobalLbManifest, Manifest, MultiDatacenterManifest, PeeringManifest
 from .settings import DatacenterSettings, Settings
 
 if TYPE_CHECKING:
@@ -115,11 +115,7 @@ class MultiDcStack(PortalStack):
 
     def _outputs(self, datacenters: dict[str, PortalDatacenter], mesh: DatacenterMesh, database: GlobalDatabase,
                  global_lb: GlobalLoadBalancer) -> None:
-        manifests = []
-        for name, d in datacenters.items():
-            manifest = self.datacenter_outputs(d)
-            manifest |= self.database_outputs(name, database.clusters[name])
-            manifests.append(manifest)
+        manifests = tuple(self.datacenter_outputs(d, database.clusters[name]) for name, d in datacenters.items())
         portal_url = (f"https://{global_lb.domain}" if global_lb.domain
                       else f"https://{global_lb.accelerator_dns_name}")
         self.output("portal_url", portal_url, "URL of API Portal behind the global load balancer")
@@ -128,22 +124,12 @@ class MultiDcStack(PortalStack):
                         "Name servers of the created public zone: delegate your domain to them")
         self.output("db_global_cluster_identifier", database.global_cluster_identifier,
                     "Aurora global database joining the clusters of every datacenter")
-        verify_manifest: dict[str, Any] = {
-            "architecture": self.arch.name,
-            "primary": self.arch.primary,
-            "datacenters": manifests,
-            "peering_connection_ids": [
-                {"requester": a, "accepter": b, "id": mesh.peering_connection_ids[(a, b)]} for a, b in mesh.pairs
-            ],
-            "global_lb": {
-                "kind": global_lb.kind,
-                "zone_id": global_lb.zone_id,
-                "domain": global_lb.domain,
-                "health_check_ids": global_lb.health_check_ids,
-                "evacuated": list(global_lb.evacuated),
-            },
-            "database_home": self.arch.home,
-            "db_global_cluster_identifier": database.global_cluster_identifier,
-        }
-        self.output("verify_manifest", Fn.jsonencode(verify_manifest),
-                    "What portal-ha verify reads: the ids of every HA-relevant resource, per datacenter")
+        joined = MultiDatacenterManifest(
+            primary=self.arch.primary,
+            peering=tuple(PeeringManifest(requester=a, accepter=b, id=mesh.peering_connection_ids[(a, b)])
+                          for a, b in mesh.pairs),
+            global_lb=GlobalLbManifest(kind=global_lb.kind, zone_id=global_lb.zone_id, domain=global_lb.domain,
+                                       health_check_ids=dict(global_lb.health_check_ids),
+                                       evacuated=tuple(global_lb.evacuated)),
+            database_home=self.arch.home, db_global_cluster_identifier=database.global_cluster_identifier)
+        self.manifest_output(Manifest(architecture=self.arch.name, datacenters=manifests, joined=joined))

@@ -6,13 +6,13 @@ an encrypted EFS (mounted on every instance) and a 3-node Aurora MySQL cluster.
 
 from __future__ import annotations
 
-from cdktf import Fn
 from constructs import Construct
 
 from constructs_lib.errors import required
 
 from .assembly import ArchitecturePlan
 from .base import PortalStack
+from .manifest import Manifest
 from .settings import Settings
 
 
@@ -28,8 +28,6 @@ class SingleDcStack(PortalStack):
         props = plan.datacenters[dc.name]
         pdc = PortalDatacenter(self, dc.name, props=props, provider=self.providers[dc.name],
                                replica_provider=self.replica_provider(props))
-        manifest = self.datacenter_outputs(pdc)
-        manifest |= self.database_outputs(dc.name, required(pdc.database, "single-dc builds its database"))
+        manifest = self.datacenter_outputs(pdc, required(pdc.database, "single-dc builds its database"))
         self.output("portal_url", pdc.portal_url, "URL of API Portal (the datacenter's NLB; add your DNS name)")
-        self.output("verify_manifest", Fn.jsonencode({"architecture": arch.name, "datacenters": [manifest]}),
-                    "What portal-ha verify reads: the ids of every HA-relevant resource, per datacenter")
+        self.manifest_output(Manifest(architecture=arch.name, datacenters=(manifest,)))
