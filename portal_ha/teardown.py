@@ -15,6 +15,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from stacks.manifest import DatacenterManifest, Manifest
+
 from .aws import Clients
 
 # States in which AWS (and moto) keep listing a resource that is in fact gone.
@@ -56,10 +58,10 @@ def _region_of(arn: object) -> str | None:
 
 
 def footprint(architecture: str, project: str, stack_regions: list[str], state: list[dict[str, Any]],
-              manifest: dict[str, Any] | None = None) -> Footprint:
+              manifest: Manifest | None = None) -> Footprint:
     """The footprint of a deployment from the synthesized stack's regions, the state's resources (``terraform
     show -json``) and, when there is one, the verify manifest."""
-    regions = [*stack_regions, *(dc["region"] for dc in (manifest or {}).get("datacenters", []))]
+    regions = [*stack_regions, *(dc.region for dc in (manifest.datacenters if manifest is not None else ()))]
     groups = []
     for resource in state:
         values = resource.get("values") or {}
@@ -71,24 +73,24 @@ def footprint(architecture: str, project: str, stack_regions: list[str], state: 
     return Footprint(architecture, project, tuple(dict.fromkeys(regions)), tuple(dict.fromkeys(groups)))
 
 
-def leftovers(where: Footprint, manifest: dict[str, Any] | None, aws: Clients | None = None) -> list[str]:
+def leftovers(where: Footprint, manifest: Manifest | None, aws: Clients | None = None) -> list[str]:
     """What is still there of the deployment; empty when the teardown is complete. With the verify manifest,
     every resource it names is looked up; in any case every Auto Scaling group of the footprint and its
     instances, and a sweep of the tagging API in every region of it."""
     aws = aws or Clients()
     left: list[str] = []
-    for dc in (manifest or {}).get("datacenters", []):
+    for dc in manifest.datacenters if manifest is not None else ():
         left += _named(aws, dc)
     for region, group in where.groups:
         left += _group(aws, region, group, region)
     for region in where.regions:
         left += _tagged(aws, region, where.project, where.architecture)
-    glb = (manifest or {}).get("global_lb") or {}
-    if glb.get("zone_id"):
+    glb = manifest.joined.global_lb if manifest is not None and manifest.joined is not None else None
+    if glb is not None and glb.zone_id:
         route53 = aws("route53", "us-east-1")
-        if not _gone(route53.get_hosted_zone, Id=glb["zone_id"]):
-            left.append(f"global: hosted zone {glb['zone_id']}")
-        for name, check_id in (glb.get("health_check_ids") or {}).items():
+        if not _gone(route53.get_hosted_zone, Id=glb.zone_id):
+            left.append(f"global: hosted zone {glb.zone_id}")
+        for name, check_id in glb.health_check_ids.items():
             if not _gone(route53.get_health_check, HealthCheckId=check_id):
                 left.append(f"global: health check {check_id} ({name})")
     return list(dict.fromkeys(left))
@@ -106,32 +108,33 @@ def _group(aws: Clients, region: str, group: str, label: str) -> list[str]:
                    for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
 
 
-def _named(aws: Clients, dc: dict[str, Any]) -> list[str]:
+def _named(aws: Clients, dc: DatacenterManifest) -> list[str]:
     """What the manifest names in one datacenter and is still there."""
-    region = dc["region"]
+    region, name = dc.region, dc.name
     ec2, elb, rds, efs = aws("ec2", region), aws("elbv2", region), aws("rds", region), aws("efs", region)
     left: list[str] = []
-    group = dc.get("autoscaling_group_name")
-    if group:
-        left += _group(aws, region, group, dc["name"])
+    if dc.autoscaling_group_name:
+        left += _group(aws, region, dc.autoscaling_group_name, name)
     else:
-        reservations = ec2.describe_instances(Filters=[{"Name": "instance-id", "Values": dc["instance_ids"]}])
-        left += [f"{dc['name']}: instance {i['InstanceId']} ({i['State']['Name']})"
+        reservations = ec2.describe_instances(Filters=[{"Name": "instance-id", "Values": list(dc.instance_ids)}])
+        left += [f"{name}: instance {i['InstanceId']} ({i['State']['Name']})"
                  for r in reservations["Reservations"] for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
-    if not _gone(ec2.describe_vpcs, "Vpcs", Filters=[{"Name": "vpc-id", "Values": [dc["vpc_id"]]}]):
-        left.append(f"{dc['name']}: VPC {dc['vpc_id']}")
-    if not _gone(elb.describe_load_balancers, "LoadBalancers", LoadBalancerArns=[dc["nlb_arn"]]):
-        left.append(f"{dc['name']}: NLB {dc['nlb_arn']}")
-    if "db_cluster_identifier" in dc and not _gone(rds.describe_db_clusters, "DBClusters",
-                                                   DBClusterIdentifier=dc["db_cluster_identifier"]):
-        left.append(f"{dc['name']}: DB cluster {dc['db_cluster_identifier']}")
-    if "efs_file_system_id" in dc and not _gone(efs.describe_file_systems, "FileSystems",
-                                                FileSystemId=dc["efs_file_system_id"]):
-        left.append(f"{dc['name']}: EFS {dc['efs_file_system_id']}")
-    replica = dc.get("efs_replica_file_system_id")
-    if replica and not _gone(aws("efs", dc["efs_replication_region"]).describe_file_systems, "FileSystems",
-                             FileSystemId=replica):
-        left.append(f"{dc['efs_replication_region']}: EFS replica {replica}")
+    if not _gone(ec2.describe_vpcs, "Vpcs", Filters=[{"Name": "vpc-id", "Values": [dc.vpc_id]}]):
+        left.append(f"{name}: VPC {dc.vpc_id}")
+    if not _gone(elb.describe_load_balancers, "LoadBalancers", LoadBalancerArns=[dc.nlb_arn]):
+        left.append(f"{name}: NLB {dc.nlb_arn}")
+    cluster = dc.database.cluster_identifier
+    if not _gone(rds.describe_db_clusters, "DBClusters", DBClusterIdentifier=cluster):
+        left.append(f"{name}: DB cluster {cluster}")
+    shared = dc.file_system
+    if shared is None:
+        return left
+    if not _gone(efs.describe_file_systems, "FileSystems", FileSystemId=shared.file_system_id):
+        left.append(f"{name}: EFS {shared.file_system_id}")
+    replica, replica_region = shared.replica_file_system_id, shared.replication_region
+    if replica and replica_region and not _gone(aws("efs", replica_region).describe_file_systems, "FileSystems",
+                                                FileSystemId=replica):
+        left.append(f"{replica_region}: EFS replica {replica}")
     return left
 
 

@@ -7,7 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +20,7 @@ from .. import toolchain
 if TYPE_CHECKING:
     from constructs_lib.synthesized import SynthesizedStack
     from stacks.loader import Invocation
+    from stacks.manifest import Manifest
     from stacks.settings import Settings
 
     from ..progress import Progress
@@ -248,7 +249,7 @@ def apply(directory: Path, env: dict[str, str], *, destroy: bool, threads: int |
         raise failure(exc) from None
 
 
-def manifest(directory: Path, env: dict[str, str]) -> dict[str, Any]:
+def manifest(directory: Path, env: dict[str, str]) -> Manifest:
     """The deployment's ``verify_manifest`` output: the ids of every HA-relevant resource."""
     from .. import terraform
 
@@ -259,8 +260,17 @@ def manifest(directory: Path, env: dict[str, str]) -> dict[str, Any]:
     if "verify_manifest" not in outputs:
         raise click.ClickException(
             f"{directory.name} has no deployment outputs: run portal-ha up {directory.name} first")
-    found: dict[str, Any] = json.loads(outputs["verify_manifest"])
-    return found
+    return read_manifest(outputs["verify_manifest"])
+
+
+def read_manifest(output: object) -> Manifest:
+    """The manifest of a ``verify_manifest`` output value (the JSON text Terraform's ``jsonencode`` made)."""
+    from stacks.manifest import Manifest, ManifestError
+
+    try:
+        return Manifest.from_json(json.loads(output) if isinstance(output, str) else output)
+    except (ManifestError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"the deployment's verify_manifest cannot be read: {exc}") from None
 
 
 def ready_dir(arch: str, env: dict[str, str], local: bool) -> Path:

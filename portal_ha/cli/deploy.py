@@ -21,6 +21,7 @@ from .common import (
     local_option,
     manifest,
     parallelism_option,
+    read_manifest,
     ready_dir,
     say,
     settings_for,
@@ -192,7 +193,7 @@ def down(arch: str, local: bool, parallelism: int | None) -> None:
         outputs = terraform.outputs(directory, env) if held else {}
     except terraform.TerraformError as exc:
         raise failure(exc) from None
-    found = json.loads(outputs["verify_manifest"]) if "verify_manifest" in outputs else None
+    found = read_manifest(outputs["verify_manifest"]) if "verify_manifest" in outputs else None
     where = footprint(arch, settings.name_prefix, SynthesizedStack.load(directory).regions, held, found)
     aws = Clients(env)
     if not held:

@@ -27,6 +27,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from stacks.manifest import Manifest
     from stacks.settings import Settings
 
 POLL_SECONDS_ENV = "PORTAL_HA_POLL_SECONDS"
@@ -81,10 +82,10 @@ class CliDeployment:
         return [f"{'/'.join(r['actions'])} {address}" for address, r in digest["resources"].items()
                 if r["actions"] not in (["no-op"], ["read"])]
 
-    def manifest(self, directory: Path) -> dict[str, Any]:
+    def manifest(self, directory: Path) -> Manifest:
         return manifest(directory, self.env)
 
-    def verify(self, found: dict[str, Any]) -> tuple[int, int, list[str]]:
+    def verify(self, found: Manifest) -> tuple[int, int, list[str]]:
         from .. import verify as checks
 
         results = checks.verify(found, self.aws)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from stacks.manifest import Manifest
 from stacks.settings import ArchitectureSettings, Settings
 
 from ..aws import Clients
@@ -44,10 +45,10 @@ class Deployment(Protocol):
     def changes(self, directory: Path) -> list[str]:
         """What a plan would change now: one ``<action> <address>`` per resource (empty: no changes)."""
 
-    def manifest(self, directory: Path) -> dict[str, Any]:
+    def manifest(self, directory: Path) -> Manifest:
         """The deployed ``verify_manifest``."""
 
-    def verify(self, manifest: dict[str, Any]) -> tuple[int, int, list[str]]:
+    def verify(self, manifest: Manifest) -> tuple[int, int, list[str]]:
         """Run verify: PASS count, SKIP count, and one line per FAIL."""
 
 
@@ -87,7 +88,7 @@ class Journal:
         self.path(self.operation, self.arch).unlink(missing_ok=True)
 
 
-def converge(deployment: Deployment) -> dict[str, Any]:
+def converge(deployment: Deployment) -> Manifest:
     """Synthesize the current settings, apply them, and insist that a new plan shows no changes (the settings,
     Terraform and AWS agree); the deployed manifest."""
     from .timeline import OperationError
@@ -100,7 +101,7 @@ def converge(deployment: Deployment) -> dict[str, Any]:
     return deployment.manifest(directory)
 
 
-def verified(deployment: Deployment, manifest: dict[str, Any]) -> str:
+def verified(deployment: Deployment, manifest: Manifest) -> str:
     """Run verify on the deployment; what it found, or OperationError listing every FAIL row."""
     from .timeline import OperationError
 

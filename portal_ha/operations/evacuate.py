@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from constructs_lib.errors import required
 from constructs_lib.global_lb_props import evacuation_problems
+from stacks.manifest import Manifest
 from stacks.settings import Settings
 
 from .config_edit import Change, change, pending, write
@@ -50,7 +51,7 @@ class Evacuation:
                  consent: Callable[[list[Change]], bool], echo: Callable[[str], None]) -> None:
         self.deployment, self.planned, self.datacenter = deployment, planned, datacenter
         self.evacuate, self.consent, self.echo = evacuate, consent, echo
-        self.manifest: dict[str, Any] = {}
+        self.manifest: Manifest | None = None
         verb = "evacuation" if evacuate else "restore"
         self.timeline = Timeline(f"{verb} of {datacenter} in {deployment.arch}", echo=echo)
 
@@ -78,8 +79,9 @@ class Evacuation:
 
     def _reconcile(self) -> str:
         self.manifest = converge(self.deployment)
-        listed = self.manifest["global_lb"].get("evacuated") or []
+        joined = self.manifest.joined
+        listed = joined.global_lb.evacuated if joined is not None else ()
         return f"applied; a new plan shows no changes; evacuated: {', '.join(listed) or 'none'}"
 
     def _verify(self) -> str:
-        return verified(self.deployment, self.manifest)
+        return verified(self.deployment, required(self.manifest, "the reconcile step ran before verify"))

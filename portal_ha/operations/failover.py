@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib.synthesized import SynthesizedStack
+from stacks.manifest import DatacenterManifest
 from stacks.settings import Settings
 
 from .config_edit import Change, change, pending, write
@@ -85,10 +86,6 @@ def preflight(settings: Settings, arch: str, target: str, unplanned: bool) -> Fa
                         shared=shared, resumed=journal is not None)
 
 
-def _by_name(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {dc["name"]: dc for dc in manifest["datacenters"]}
-
-
 class Failover:
     """Runs the steps of one failover on a deployment; ``consent`` is asked before the settings are written."""
 
@@ -101,10 +98,10 @@ class Failover:
                                              + (" (unplanned: data loss allowed)" if plan.unplanned else ""), echo=echo)
         self.directory = deployment.synth()
         self.manifest = deployment.manifest(self.directory)
-        dcs = _by_name(self.manifest)
-        self.source, self.target = dcs[plan.source], dcs[plan.target]
-        self.former_file_system: str | None = self.source.get("efs_file_system_id")
-        self.promoted_file_system: str | None = self.source.get("efs_replica_file_system_id")
+        self.source, self.target = self.manifest.datacenter(plan.source), self.manifest.datacenter(plan.target)
+        shared = self.source.file_system
+        self.former_file_system: str | None = shared.file_system_id if shared is not None else None
+        self.promoted_file_system: str | None = shared.replica_file_system_id if shared is not None else None
         self._synthesized_after_settings = False
         """True once the new settings are synthesized (the Terraform steps share that synth)."""
         self.lost_seconds: float | None = None
@@ -113,16 +110,16 @@ class Failover:
             self._check_deployment()
 
     def _check_deployment(self) -> None:
-        if self.manifest.get("primary") != self.plan.source:
-            raise Refused(f"the deployment's primary is {self.manifest.get('primary')} but the settings say "
+        if self.manifest.primary != self.plan.source:
+            raise Refused(f"the deployment's primary is {self.manifest.primary} but the settings say "
                                   f"{self.plan.source}: run portal-ha up {self.plan.arch} first")
         if self.plan.shared:
-            region = self.source.get("efs_replication_region")
-            if region != self.target["region"] or not self.promoted_file_system:
+            region = self.source.file_system.replication_region if self.source.file_system is not None else None
+            if region != self.target.region or not self.promoted_file_system:
                 raise Refused(
                     f"the shared file system's DR copy is in {region or 'no region'}, not in {self.plan.target}'s "
-                    f"region {self.target['region']}: set {self.plan.arch}.file_system.replication_region to "
-                    f"{self.target['region']} and run portal-ha up, or fail over to the datacenter that has the copy")
+                    f"region {self.target.region}: set {self.plan.arch}.file_system.replication_region to "
+                    f"{self.target.region} and run portal-ha up, or fail over to the datacenter that has the copy")
 
     def run(self) -> Timeline:
         plan = self.plan
@@ -132,7 +129,7 @@ class Failover:
         if plan.shared:
             self.timeline.run("file-system", done=self._promoted, act=self._promote,
                               state=f"the writer is {plan.target}'s cluster; the file system copy in "
-                                    f"{self.target['region']} may still be read-only")
+                                    f"{self.target.region} may still be read-only")
         self.timeline.run("settings", done=self._settings_written, act=self._write_settings,
                           state=f"AWS: the writer{' and the writable file system' if plan.shared else ''} are in "
                                 f"{plan.target}; {self.deployment.settings().source} still says primary "
@@ -153,17 +150,22 @@ class Failover:
 
     # -- database ---------------------------------------------------------------------------------------------
     def _rds(self) -> Any:
-        return self.deployment.aws("rds", self.target["region"])  # the target's region answers in an outage too
+        return self.deployment.aws("rds", self.target.region)  # the target's region answers in an outage too
 
     def _target_arn(self) -> str:
-        found = self._rds().describe_db_clusters(DBClusterIdentifier=self.target["db_cluster_identifier"])
+        found = self._rds().describe_db_clusters(DBClusterIdentifier=self.target.database.cluster_identifier)
         return str(found["DBClusters"][0]["DBClusterArn"])
+
+    def _global_id(self) -> str:
+        if self.manifest.joined is None:
+            raise OperationError(f"{self.plan.arch} has no global database: a failover needs several datacenters")
+        return self.manifest.joined.db_global_cluster_identifier
 
     def _global(self) -> dict[str, Any]:
         found = self._rds().describe_global_clusters(
-            GlobalClusterIdentifier=self.manifest["db_global_cluster_identifier"])["GlobalClusters"]
+            GlobalClusterIdentifier=self._global_id())["GlobalClusters"]
         if not found:
-            raise OperationError(f"global cluster {self.manifest['db_global_cluster_identifier']} is gone")
+            raise OperationError(f"global cluster {self._global_id()} is gone")
         return dict(found[0])
 
     @staticmethod
@@ -174,14 +176,14 @@ class Failover:
     def _writer_is_target(self) -> str | None:
         found = self._global()
         if found.get("Status") == "available" and self._writer(found) == self._target_arn():
-            return f"{self.target['db_cluster_identifier']} already is the writer"
+            return f"{self.target.database.cluster_identifier} already is the writer"
         return None
 
     def _switch_database(self) -> str:
         target_arn, found = self._target_arn(), self._global()
         pending_to = (found.get("FailoverState") or {}).get("ToDbClusterArn")
         if pending_to != target_arn:  # not already under way from an interrupted run
-            gid = self.manifest["db_global_cluster_identifier"]
+            gid = self._global_id()
             if self.plan.unplanned:
                 self._rds().failover_global_cluster(GlobalClusterIdentifier=gid, TargetDbClusterIdentifier=target_arn,
                                                     AllowDataLoss=True)
@@ -192,10 +194,10 @@ class Failover:
             found = self._global()
             return found.get("Status") == "available" and self._writer(found) == target_arn
 
-        polls = self._wait(writes_there, f"{self.target['db_cluster_identifier']} to become the writer")
+        polls = self._wait(writes_there, f"{self.target.database.cluster_identifier} to become the writer")
         members = self._global().get("GlobalClusterMembers", [])
         forwarding = sorted({str(m.get("GlobalWriteForwardingStatus")) for m in members if not m.get("IsWriter")})
-        return (f"writer {self.target['db_cluster_identifier']} ({self.target['region']}), global cluster available "
+        return (f"writer {self.target.database.cluster_identifier} ({self.target.region}), global cluster available "
                 f"after {polls} poll(s); the others forward writes: {', '.join(forwarding)}")
 
     def _wait(self, ready: Callable[[], bool], what: str) -> int:
@@ -209,10 +211,10 @@ class Failover:
             time.sleep(self.poll_seconds)
 
     # -- file system ------------------------------------------------------------------------------------------
-    def _efs(self, dc: dict[str, Any]) -> Any:
-        return self.deployment.aws("efs", dc["region"])
+    def _efs(self, dc: DatacenterManifest) -> Any:
+        return self.deployment.aws("efs", dc.region)
 
-    def _protection(self, dc: dict[str, Any], file_system_id: str) -> str:
+    def _protection(self, dc: DatacenterManifest, file_system_id: str) -> str:
         described = self._efs(dc).describe_file_systems(FileSystemId=file_system_id)["FileSystems"][0]
         return str(described.get("FileSystemProtection", {}).get("ReplicationOverwriteProtection"))
 
@@ -222,7 +224,7 @@ class Failover:
             return None
         if self._protection(self.source, former) not in ("DISABLED", "REPLICATING"):
             return None
-        return f"{promoted} already writable in {self.target['region']}; {former} open to be replicated into"
+        return f"{promoted} already writable in {self.target.region}; {former} open to be replicated into"
 
     def _promote(self) -> str:
         promoted, former = self.promoted_file_system or "", self.former_file_system or ""
@@ -237,8 +239,8 @@ class Failover:
                            f"{promoted} to become writable")
         self._efs(self.source).update_file_system_protection(FileSystemId=former,
                                                              ReplicationOverwriteProtection="DISABLED")
-        return (f"{promoted} writable in {self.target['region']} ({self._protection(self.target, promoted)}) after "
-                f"{polls} poll(s); {former} in {self.source['region']} open to be replicated into (DISABLED)")
+        return (f"{promoted} writable in {self.target.region} ({self._protection(self.target, promoted)}) after "
+                f"{polls} poll(s); {former} in {self.source.region} open to be replicated into (DISABLED)")
 
     # -- settings ---------------------------------------------------------------------------------------------
     def _changes(self) -> list[Change]:
@@ -249,9 +251,10 @@ class Failover:
         primary, home, region, replica, kms_key = settings_keys(arch)
         changes = [change(file, primary, self.plan.target)]
         if not config.database_home:
-            changes.append(change(file, home, self.manifest.get("database_home", self.plan.source)))
+            joined = self.manifest.joined
+            changes.append(change(file, home, joined.database_home if joined is not None else self.plan.source))
         if self.plan.shared:
-            changes.append(change(file, region, self.source["region"]))
+            changes.append(change(file, region, self.source.region))
             if config.section("file_system").get("replica_file_system_id"):
                 # A replica managed outside the stack: the former primary is that replica now.
                 changes.append(change(file, replica, self.former_file_system))
@@ -338,11 +341,11 @@ class Failover:
             self.directory, targets, why=f"what {self.plan.target} needs as the new primary, while nothing of the "
                                          "former primary is removed and no replication starts yet")
         rolled = []
-        for dc in self.manifest["datacenters"]:
-            group = dc.get("autoscaling_group_name")
-            if not group:
+        for dc in self.manifest.datacenters:
+            if not dc.autoscaling_group_name:
                 continue
-            scaling = self.deployment.aws("autoscaling", dc["region"])
+            group: str = dc.autoscaling_group_name
+            scaling = self.deployment.aws("autoscaling", dc.region)
 
             def refreshed(scaling: Any = scaling, group: str = group) -> bool:
                 found = scaling.describe_instance_refreshes(AutoScalingGroupName=group)["InstanceRefreshes"]
@@ -353,14 +356,14 @@ class Failover:
             status = latest[0]["Status"] if latest else "none needed"
             if status not in ("Successful", "none needed"):
                 raise OperationError(f"the instance refresh of {group} ended {status}")
-            rolled.append(f"{dc['name']} {status.lower()} after {polls} poll(s)")
+            rolled.append(f"{dc.name} {status.lower()} after {polls} poll(s)")
         return (f"{changes} changes in {len(targets)} targeted resources (the former primary's kept); "
                 "instance refresh: "
                 f"{', '.join(rolled) or 'fixed instances (replaced by the apply)'}")
 
     def _reconcile(self) -> str:
         self.manifest = converge(self.deployment)
-        return f"applied; a new plan shows no changes; the deployment's primary is {self.manifest['primary']}"
+        return f"applied; a new plan shows no changes; the deployment's primary is {self.manifest.primary}"
 
     def _verify(self) -> str:
         return verified(self.deployment, self.manifest)

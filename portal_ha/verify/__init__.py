@@ -8,7 +8,7 @@ rules live by concern: ``fleet`` (instances, load balancer), ``database``, ``sto
 
 from __future__ import annotations
 
-from typing import Any
+from stacks.manifest import Manifest
 
 from ..aws import Clients
 from . import database, fleet, network, storage
@@ -19,7 +19,7 @@ RULES: list[tuple[str, Rule]] = [*fleet.rules.entries, *database.rules.entries, 
 """Every rule, in the order of the report."""
 
 
-def verify(manifest: dict[str, Any], aws: Clients | None = None) -> list[Result]:
+def verify(manifest: Manifest, aws: Clients | None = None) -> list[Result]:
     """Every rule against the deployment the manifest describes."""
     return run(RULES, manifest, aws)
 

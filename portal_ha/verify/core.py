@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from stacks.manifest import DatacenterManifest, Manifest
+
 from ..aws import Clients
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
@@ -32,7 +34,7 @@ def verdict(rule_id: str, scope: str, problems: list[str], passed: str) -> Resul
     return Result(rule_id, scope, FAIL if problems else PASS, "; ".join(problems) if problems else passed)
 
 
-Rule = Callable[[dict[str, Any], Clients], Iterator[Result]]
+Rule = Callable[[Manifest, Clients], Iterator[Result]]
 
 
 class Rules:
@@ -49,39 +51,39 @@ class Rules:
         return register
 
 
-def turned_off(rule_id: str, manifest: dict[str, Any], dc: dict[str, Any], key: str) -> Result:
+def turned_off(rule_id: str, manifest: Manifest, dc: DatacenterManifest, key: str) -> Result:
     """The SKIP row of a feature the configuration turned off, naming the key (``section.field``) that did."""
-    return Result(rule_id, dc["name"], SKIP, f"turned off in the configuration ({manifest['architecture']}.{key})")
+    return Result(rule_id, dc.name, SKIP, f"turned off in the configuration ({manifest.architecture}.{key})")
 
 
-def group(dc: dict[str, Any], aws: Clients) -> dict[str, Any] | None:
+def group(dc: DatacenterManifest, aws: Clients) -> dict[str, Any] | None:
     """The datacenter's Auto Scaling group as AWS describes it (None: fixed instances, or no such group)."""
-    name = dc.get("autoscaling_group_name")
+    name = dc.autoscaling_group_name
     if not name:
         return None
-    found = aws("autoscaling", dc["region"]).describe_auto_scaling_groups(AutoScalingGroupNames=[name])
+    found = aws("autoscaling", dc.region).describe_auto_scaling_groups(AutoScalingGroupNames=[name])
     groups: list[dict[str, Any]] = found["AutoScalingGroups"]
     return groups[0] if groups else None
 
 
-def instance_ids(dc: dict[str, Any], aws: Clients) -> list[str]:
+def instance_ids(dc: DatacenterManifest, aws: Clients) -> list[str]:
     """The portal instances' ids: the fixed ones, or those the Auto Scaling group holds now."""
-    if not dc.get("autoscaling_group_name"):
-        return list(dc["instance_ids"])
+    if not dc.autoscaling_group_name:
+        return list(dc.instance_ids)
     found = group(dc, aws)
     return [i["InstanceId"] for i in found["Instances"]] if found else []
 
 
-def instances(dc: dict[str, Any], aws: Clients) -> list[dict[str, Any]]:
+def instances(dc: DatacenterManifest, aws: Clients) -> list[dict[str, Any]]:
     """The portal instances of a datacenter, as EC2 describes them."""
     ids = instance_ids(dc, aws)
     if not ids:
         return []
-    found = aws("ec2", dc["region"]).describe_instances(InstanceIds=ids)["Reservations"]
+    found = aws("ec2", dc.region).describe_instances(InstanceIds=ids)["Reservations"]
     return [i for r in found for i in r["Instances"]]
 
 
-def run(rules: list[tuple[str, Rule]], manifest: dict[str, Any], aws: Clients | None = None) -> list[Result]:
+def run(rules: list[tuple[str, Rule]], manifest: Manifest, aws: Clients | None = None) -> list[Result]:
     """Run the rules; an exception inside a rule becomes a FAIL row naming it, not a crash."""
     aws = aws or Clients()
     results: list[Result] = []

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from constructs_lib.thresholds import DB_NODES
+from stacks.manifest import DatacenterManifest, Manifest
 
 from ..aws import Clients
 from .core import SKIP, Result, Rules, turned_off, verdict
@@ -14,25 +15,25 @@ from .core import SKIP, Result, Rules, turned_off, verdict
 rules = Rules()
 
 
-def _members(dc: dict[str, Any], aws: Clients) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _members(dc: DatacenterManifest, aws: Clients) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The cluster of a datacenter and its instances, as RDS describes them."""
-    rds = aws("rds", dc["region"])
-    cluster = rds.describe_db_clusters(DBClusterIdentifier=dc["db_cluster_identifier"])["DBClusters"][0]
+    rds = aws("rds", dc.region)
+    cluster = rds.describe_db_clusters(DBClusterIdentifier=dc.database.cluster_identifier)["DBClusters"][0]
     members = [rds.describe_db_instances(DBInstanceIdentifier=m["DBInstanceIdentifier"])["DBInstances"][0]
                for m in cluster.get("DBClusterMembers", [])]
     return cluster, members
 
 
 @rules("database")
-def check_database(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_database(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """DB cluster available and encrypted, 3 members in distinct AZs; global membership for multi-DC."""
     global_members: set[str] = set()
-    global_id = manifest.get("db_global_cluster_identifier")
+    global_id = manifest.joined.db_global_cluster_identifier if manifest.joined is not None else None
     if global_id:
-        primary_region = next(dc["region"] for dc in manifest["datacenters"] if dc["name"] == manifest["primary"])
+        primary_region = manifest.datacenter(manifest.primary).region
         found = aws("rds", primary_region).describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"]
         global_members = {m["DBClusterArn"] for g in found for m in g.get("GlobalClusterMembers", [])}
-    for dc in manifest["datacenters"]:
+    for dc in manifest.datacenters:
         cluster, members = _members(dc, aws)
         problems = []
         if cluster.get("Status") != "available":
@@ -44,22 +45,22 @@ def check_database(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
             problems.append(f"{len(members)} member(s) in {len(azs)} AZ(s); need {DB_NODES} in {DB_NODES}")
         if global_id and cluster["DBClusterArn"] not in global_members:
             problems.append(f"not a member of global cluster {global_id}")
-        yield verdict("database", dc["name"], problems,
+        yield verdict("database", dc.name, problems,
                       f"available, encrypted, {len(members)} members in {len(azs)} AZs"
                       + (f", member of global cluster {global_id}" if global_id else ""))
 
 
 @rules("db-writer")
-def check_writer(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_writer(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """Multi-DC: the global database's writer is the primary datacenter's cluster (the configuration's
     ``primary``: ``portal-ha failover`` moves both), and every other member forwards writes."""
-    global_id = manifest.get("db_global_cluster_identifier")
-    if not global_id:
+    if manifest.joined is None:
         yield Result("db-writer", "all", SKIP, "one datacenter: its cluster is the writer (no global database)")
         return
-    by_arn = {_members(dc, aws)[0]["DBClusterArn"]: dc for dc in manifest["datacenters"]}
-    primary = next(dc for dc in manifest["datacenters"] if dc["name"] == manifest["primary"])
-    found = aws("rds", primary["region"]).describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"]
+    global_id = manifest.joined.db_global_cluster_identifier
+    by_arn = {_members(dc, aws)[0]["DBClusterArn"]: dc for dc in manifest.datacenters}
+    primary = manifest.datacenter(manifest.primary)
+    found = aws("rds", primary.region).describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"]
     members = [m for g in found for m in g.get("GlobalClusterMembers", [])]
     problems = []
     status = found[0].get("Status") if found else "missing"
@@ -67,28 +68,28 @@ def check_writer(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
         problems.append(f"global cluster {global_id} is {status}")
     writer = next((m["DBClusterArn"] for m in members if m.get("IsWriter")), None)
     if writer is None or by_arn.get(writer) is not primary:
-        where = by_arn[writer]["name"] if writer in by_arn else (writer or "none")
-        problems.append(f"the writer is {where}'s cluster, but the configuration's primary is {primary['name']} "
-                        f"(run portal-ha failover {manifest['architecture']} --to <writer>, or fail back)")
+        where = by_arn[writer].name if writer in by_arn else (writer or "none")
+        problems.append(f"the writer is {where}'s cluster, but the configuration's primary is {primary.name} "
+                        f"(run portal-ha failover {manifest.architecture} --to <writer>, or fail back)")
     forwarding = []
     for member in members:
         dc = by_arn.get(member["DBClusterArn"])
         if member.get("IsWriter") or dc is None:
             continue
         state = member.get("GlobalWriteForwardingStatus")
-        forwarding.append(dc["name"])
+        forwarding.append(dc.name)
         if state != "enabled":
-            problems.append(f"{dc['name']} does not forward writes ({state})")
-    yield verdict("db-writer", primary["name"], problems,
-                  f"writer {primary['db_cluster_identifier']} in {primary['name']}, global cluster available; "
+            problems.append(f"{dc.name} does not forward writes ({state})")
+    yield verdict("db-writer", primary.name, problems,
+                  f"writer {primary.database.cluster_identifier} in {primary.name}, global cluster available; "
                   f"{', '.join(forwarding) or 'no other member'} forward writes")
 
 
 @rules("db-performance-insights")
-def check_performance_insights(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_performance_insights(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """Performance Insights on every DB instance, kept as long as the stack asked, where the stack turned it on."""
-    for dc in manifest["datacenters"]:
-        wanted = dc.get("db_performance_insights_retention_days")
+    for dc in manifest.datacenters:
+        wanted = dc.database.performance_insights_retention_days
         if not wanted:
             yield turned_off("db-performance-insights", manifest, dc, "database.performance_insights")
             continue
@@ -100,7 +101,7 @@ def check_performance_insights(manifest: dict[str, Any], aws: Clients) -> Iterat
             elif m.get("PerformanceInsightsRetentionPeriod") != wanted:
                 problems.append(f"{m['DBInstanceIdentifier']} keeps it {m.get('PerformanceInsightsRetentionPeriod')} "
                                 f"days, not {wanted}")
-        yield verdict("db-performance-insights", dc["name"], problems,
+        yield verdict("db-performance-insights", dc.name, problems,
                       f"on for all {len(members)} instances, {wanted} days")
 
 
@@ -112,10 +113,10 @@ def _group_of(instance: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 @rules("db-parameter-group")
-def check_parameter_group(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_parameter_group(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """Every DB instance uses the stack's instance parameter group, in sync, holding the stack's values."""
-    for dc in manifest["datacenters"]:
-        group = dc.get("db_instance_parameter_group")
+    for dc in manifest.datacenters:
+        group = dc.database.instance_parameter_group
         if not group:
             yield turned_off("db-parameter-group", manifest, dc, "database.instance_parameters")
             continue
@@ -127,12 +128,12 @@ def check_parameter_group(manifest: dict[str, Any], aws: Clients) -> Iterator[Re
                 problems.append(f"{m['DBInstanceIdentifier']} uses parameter group {name}, not {group}")
             elif status not in (None, "in-sync"):
                 problems.append(f"{m['DBInstanceIdentifier']}: parameter group {status}")
-        pages = aws("rds", dc["region"]).get_paginator("describe_db_parameters").paginate(
+        pages = aws("rds", dc.region).get_paginator("describe_db_parameters").paginate(
             DBParameterGroupName=group, Source="user")
         values = {p["ParameterName"]: p.get("ParameterValue") for page in pages for p in page["Parameters"]}
-        for key, wanted in sorted(dc.get("db_instance_parameters", {}).items()):
+        for key, wanted in sorted(dc.database.instance_parameters.items()):
             if values.get(key) != wanted:
                 problems.append(f"{group}: {key} is {values.get(key)!r}, not {wanted!r}")
-        yield verdict("db-parameter-group", dc["name"], problems,
-                      f"{group} on all {len(members)} instances, {len(dc.get('db_instance_parameters', {}))} "
+        yield verdict("db-parameter-group", dc.name, problems,
+                      f"{group} on all {len(members)} instances, {len(dc.database.instance_parameters)} "
                       "settings as configured")

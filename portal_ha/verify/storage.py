@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stacks.architectures import ARCHITECTURES
+from stacks.manifest import DatacenterManifest, FileSystemManifest, Manifest
 
 from ..aws import Clients
 from .core import SKIP, Result, Rules, turned_off, verdict
@@ -15,24 +16,26 @@ from .core import SKIP, Result, Rules, turned_off, verdict
 rules = Rules()
 
 
-def _efs_datacenters(manifest: dict[str, Any], rule_id: str) -> Iterator[dict[str, Any] | Result]:
-    """The datacenters holding the file system, or one SKIP row when the architecture has none."""
-    if not ARCHITECTURES[manifest["architecture"]].shared_storage:
-        yield Result(rule_id, "all", SKIP, f"{manifest['architecture']} keeps files on each instance's own volume")
+def _efs_datacenters(manifest: Manifest, rule_id: str
+                     ) -> Iterator[tuple[DatacenterManifest, FileSystemManifest] | Result]:
+    """The datacenters holding the file system (with it), or one SKIP row when the architecture has none."""
+    if not ARCHITECTURES[manifest.architecture].shared_storage:
+        yield Result(rule_id, "all", SKIP, f"{manifest.architecture} keeps files on each instance's own volume")
         return
-    yield from (dc for dc in manifest["datacenters"] if "efs_file_system_id" in dc)
+    yield from ((dc, dc.file_system) for dc in manifest.datacenters if dc.file_system is not None)
 
 
 @rules("shared-file-system")
-def check_file_system(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_file_system(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """EFS available and encrypted, with a mount target in every internal AZ (not for -local)."""
-    for dc in _efs_datacenters(manifest, "shared-file-system"):
-        if isinstance(dc, Result):
-            yield dc
+    for found in _efs_datacenters(manifest, "shared-file-system"):
+        if isinstance(found, Result):
+            yield found
             continue
-        efs = aws("efs", dc["region"])
-        fs = efs.describe_file_systems(FileSystemId=dc["efs_file_system_id"])["FileSystems"][0]
-        targets = efs.describe_mount_targets(FileSystemId=dc["efs_file_system_id"])["MountTargets"]
+        dc, shared = found
+        efs = aws("efs", dc.region)
+        fs = efs.describe_file_systems(FileSystemId=shared.file_system_id)["FileSystems"][0]
+        targets = efs.describe_mount_targets(FileSystemId=shared.file_system_id)["MountTargets"]
         problems = []
         if fs.get("LifeCycleState") != "available":
             problems.append(f"state {fs.get('LifeCycleState')}")
@@ -41,31 +44,32 @@ def check_file_system(manifest: dict[str, Any], aws: Clients) -> Iterator[Result
         protection = fs.get("FileSystemProtection", {}).get("ReplicationOverwriteProtection")
         if protection == "REPLICATING":
             problems.append("read-only: it is the destination of a replication (REPLICATING)")
-        missing = sorted(set(dc["internal_subnet_ids"]) - {t["SubnetId"] for t in targets})
+        missing = sorted(set(dc.internal_subnet_ids) - {t["SubnetId"] for t in targets})
         if missing:
             problems.append(f"no mount target in {', '.join(missing)}")
-        yield verdict("shared-file-system", dc["name"], problems,
+        yield verdict("shared-file-system", dc.name, problems,
                       f"available, encrypted, writable, {len(targets)} mount targets covering every internal "
                       "subnet")
 
 
 @rules("efs-backup")
-def check_backup(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_backup(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """The EFS backup policy is ENABLED (AWS Backup takes daily backups)."""
-    for dc in _efs_datacenters(manifest, "efs-backup"):
-        if isinstance(dc, Result):
-            yield dc
+    for found in _efs_datacenters(manifest, "efs-backup"):
+        if isinstance(found, Result):
+            yield found
             continue
-        if not dc.get("efs_backup_policy"):
+        dc, shared = found
+        if not shared.backup_policy:
             yield turned_off("efs-backup", manifest, dc, "file_system.backup_policy")
             continue
-        efs = aws("efs", dc["region"])
+        efs = aws("efs", dc.region)
         try:
-            status = efs.describe_backup_policy(FileSystemId=dc["efs_file_system_id"])["BackupPolicy"]["Status"]
+            status = efs.describe_backup_policy(FileSystemId=shared.file_system_id)["BackupPolicy"]["Status"]
         except efs.exceptions.PolicyNotFound:
             status = "not set"
         problems = [] if status == "ENABLED" else [f"backup policy {status}"]
-        yield verdict("efs-backup", dc["name"], problems, "backup policy ENABLED (daily AWS Backup)")
+        yield verdict("efs-backup", dc.name, problems, "backup policy ENABLED (daily AWS Backup)")
 
 
 def _denies_plain_nfs(policy: dict[str, Any]) -> bool:
@@ -80,18 +84,19 @@ def _denies_plain_nfs(policy: dict[str, Any]) -> bool:
 
 
 @rules("efs-tls-policy")
-def check_tls_policy(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_tls_policy(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """The file system policy denies every request that does not use TLS."""
-    for dc in _efs_datacenters(manifest, "efs-tls-policy"):
-        if isinstance(dc, Result):
-            yield dc
+    for found in _efs_datacenters(manifest, "efs-tls-policy"):
+        if isinstance(found, Result):
+            yield found
             continue
-        if not dc.get("efs_tls_policy"):
+        dc, shared = found
+        if not shared.tls_policy:
             yield turned_off("efs-tls-policy", manifest, dc, "file_system.tls_policy")
             continue
-        efs = aws("efs", dc["region"])
+        efs = aws("efs", dc.region)
         try:
-            policy = json.loads(efs.describe_file_system_policy(FileSystemId=dc["efs_file_system_id"])["Policy"])
+            policy = json.loads(efs.describe_file_system_policy(FileSystemId=shared.file_system_id)["Policy"])
         except efs.exceptions.PolicyNotFound:
             policy = None
         problems = []
@@ -99,26 +104,27 @@ def check_tls_policy(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]
             problems.append("no file system policy (the default policy admits plain NFS)")
         elif not _denies_plain_nfs(policy):
             problems.append("the file system policy does not deny requests without TLS")
-        yield verdict("efs-tls-policy", dc["name"], problems, "policy denies every request without TLS")
+        yield verdict("efs-tls-policy", dc.name, problems, "policy denies every request without TLS")
 
 
 @rules("efs-replication")
-def check_replication(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_replication(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """Replication to the DR region is ENABLED, and its destination there is read-only (REPLICATING)."""
-    for dc in _efs_datacenters(manifest, "efs-replication"):
-        if isinstance(dc, Result):
-            yield dc
+    for found in _efs_datacenters(manifest, "efs-replication"):
+        if isinstance(found, Result):
+            yield found
             continue
-        region = dc.get("efs_replication_region")
+        dc, shared = found
+        region = shared.replication_region
         if not region:
             yield turned_off("efs-replication", manifest, dc, "file_system.replication_region")
             continue
-        efs = aws("efs", dc["region"])
+        efs = aws("efs", dc.region)
         try:
-            found = efs.describe_replication_configurations(FileSystemId=dc["efs_file_system_id"])["Replications"]
+            replications = efs.describe_replication_configurations(FileSystemId=shared.file_system_id)["Replications"]
         except efs.exceptions.ReplicationNotFound:
-            found = []
-        destinations = [d for r in found for d in r["Destinations"] if d["Region"] == region]
+            replications = []
+        destinations = [d for r in replications for d in r["Destinations"] if d["Region"] == region]
         problems = []
         if not destinations:
             problems.append(f"no replication to {region}")
@@ -129,42 +135,42 @@ def check_replication(manifest: dict[str, Any], aws: Clients) -> Iterator[Result
             protection = replica["FileSystems"][0].get("FileSystemProtection", {}).get("ReplicationOverwriteProtection")
             if protection != "REPLICATING":
                 problems.append(f"replica {destination['FileSystemId']} is {protection}, not read-only REPLICATING")
-        yield verdict("efs-replication", dc["name"], problems,
+        yield verdict("efs-replication", dc.name, problems,
                       f"replicating to {region}" + "".join(f" ({d['FileSystemId']}, read-only)" for d in destinations))
 
 
 @rules("efs-private-zone")
-def check_private_zones(manifest: dict[str, Any], aws: Clients) -> Iterator[Result]:
+def check_private_zones(manifest: Manifest, aws: Clients) -> Iterator[Result]:
     """In every other datacenter's VPC, a private zone resolves the EFS name to every mount-target IP."""
-    for owner in _efs_datacenters(manifest, "efs-private-zone"):
-        if isinstance(owner, Result):
-            yield owner
+    for found in _efs_datacenters(manifest, "efs-private-zone"):
+        if isinstance(found, Result):
+            yield found
             continue
-        name = owner["efs_dns_name"].rstrip(".") + "."
-        targets = aws("efs", owner["region"]).describe_mount_targets(FileSystemId=owner["efs_file_system_id"])
+        owner, shared = found
+        name = shared.dns_name.rstrip(".") + "."
+        targets = aws("efs", owner.region).describe_mount_targets(FileSystemId=shared.file_system_id)
         ips = sorted(t["IpAddress"] for t in targets["MountTargets"])
-        zones = owner.get("efs_private_zones", {})
         route53 = aws("route53", "us-east-1")
-        if len(manifest["datacenters"]) == 1:
-            yield Result("efs-private-zone", owner["name"], SKIP, "one datacenter: its own VPC resolves the EFS name")
-        for dc in manifest["datacenters"]:
-            if dc["name"] == owner["name"]:
+        if len(manifest.datacenters) == 1:
+            yield Result("efs-private-zone", owner.name, SKIP, "one datacenter: its own VPC resolves the EFS name")
+        for dc in manifest.datacenters:
+            if dc.name == owner.name:
                 continue
             problems = []
-            zone_id = zones.get(dc["name"])
+            zone_id = shared.private_zones.get(dc.name)
             if zone_id is None:
-                problems.append(f"no private zone for {name} in {dc['name']}")
+                problems.append(f"no private zone for {name} in {dc.name}")
             else:
                 zone = route53.get_hosted_zone(Id=zone_id)
                 if not zone["HostedZone"]["Config"].get("PrivateZone"):
                     problems.append(f"zone {zone_id} is public")
-                if dc["vpc_id"] not in {v["VPCId"] for v in zone.get("VPCs", [])}:
-                    problems.append(f"zone {zone_id} is not associated with {dc['vpc_id']}")
+                if dc.vpc_id not in {v["VPCId"] for v in zone.get("VPCs", [])}:
+                    problems.append(f"zone {zone_id} is not associated with {dc.vpc_id}")
                 records = route53.list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=name,
                                                             StartRecordType="A", MaxItems="1")["ResourceRecordSets"]
                 a = next((r for r in records if r["Name"] == name and r["Type"] == "A"), None)
                 answer = sorted(v["Value"] for v in a.get("ResourceRecords", [])) if a else []
                 if answer != ips:
                     problems.append(f"{name} resolves to {answer or 'nothing'}, not the mount targets {ips}")
-            yield verdict("efs-private-zone", dc["name"], problems,
-                          f"{name} resolves to the {len(ips)} mount targets in {owner['name']}")
+            yield verdict("efs-private-zone", dc.name, problems,
+                          f"{name} resolves to the {len(ips)} mount targets in {owner.name}")

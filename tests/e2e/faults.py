@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 
 from portal_ha.verify.core import instance_ids
+from stacks.manifest import Manifest
 
 Clients = Callable[[str, str], Any]
 Restore = Callable[[], object]
@@ -53,7 +54,8 @@ def _other_than_efs(manifest: dict[str, Any]) -> dict[str, Any] | None:
 
 def portal_instance_ids(aws: Clients, dc: dict[str, Any]) -> list[str]:
     """The datacenter's portal instances now (verify's own reading: the fixed ones, or the group's), sorted."""
-    return sorted(instance_ids(dc, aws))
+    typed = Manifest.from_json({"architecture": "any", "datacenters": [dc]}).datacenters[0]
+    return sorted(instance_ids(typed, aws))
 
 
 def _grouped(manifest: dict[str, Any]) -> dict[str, Any] | None:

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -300,25 +299,11 @@ def _interruptions(project: Project, arch: str) -> None:
     assert _state_resources(project, arch) >= 20
 
 
-class _EmulatorClients(Clients):
-    """Clients of the emulator named in ``env`` (not through os.environ: the lifecycles run in threads)."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        super().__init__()
-        self._env = env
-
-    def __call__(self, service: str, region: str) -> Any:
-        import boto3
-
-        return boto3.client(service, region_name=region, endpoint_url=self._env["AWS_ENDPOINT_URL"],
-                            aws_access_key_id=self._env["AWS_ACCESS_KEY_ID"],
-                            aws_secret_access_key=self._env["AWS_SECRET_ACCESS_KEY"])
-
-
 def _cdktf_destroy(project: Project, arch: str, manifest: dict) -> None:  # type: ignore[type-arg]
     """The cdktf user's way down: ``cdktf destroy`` leaves nothing (the EFS replica is a resource of the stack),
     and ``portal-ha down`` afterwards finds nothing deployed and exits 0."""
     from portal_ha.teardown import footprint, leftovers
+    from stacks.manifest import Manifest
 
     started = time.monotonic()
     exports = project.run("env", "--local").stdout
@@ -337,7 +322,8 @@ def _cdktf_destroy(project: Project, arch: str, manifest: dict) -> None:  # type
     regions = sorted({dc["region"] for dc in manifest["datacenters"]}
                      | {dc["efs_replication_region"] for dc in manifest["datacenters"]
                         if dc.get("efs_replication_region")})
-    left = leftovers(footprint(arch, "portal", regions, [], manifest), manifest, _EmulatorClients(env))
+    typed = Manifest.from_json(manifest)
+    left = leftovers(footprint(arch, "portal", regions, [], typed), typed, Clients(env))
     assert left == [], left
     again = project.run("down", arch, "--local")
     assert f"nothing of {arch} is deployed" in again.stderr, again.stderr

@@ -15,6 +15,8 @@ from portal_ha.aws import Clients
 from portal_ha.emulator import extensions
 from portal_ha.operations.failover import Failover, FailoverPlan
 from stacks.loader import load_environment
+from stacks.manifest import Manifest
+from tests.unit.tooling.manifests import complete
 
 ROOT = Path(__file__).resolve().parents[3]
 GLOBAL = "portal-global-db"
@@ -27,7 +29,7 @@ class FakeDeployment:
     arch, local = "multi-dc", True
 
     def __init__(self, manifest: dict[str, Any]) -> None:
-        self.aws, self.env, self._manifest = Clients(), {}, manifest
+        self.aws, self.env, self._manifest = Clients(), {}, complete(manifest)
 
     def settings(self) -> Any:
         return load_environment().valid()
@@ -35,7 +37,7 @@ class FakeDeployment:
     def synth(self) -> Path:
         return Path(".")
 
-    def manifest(self, directory: Path) -> dict[str, Any]:
+    def manifest(self, directory: Path) -> Manifest:
         return self._manifest
 
 

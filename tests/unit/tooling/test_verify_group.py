@@ -10,6 +10,7 @@ from moto import mock_aws
 from portal_ha.aws import Clients
 from portal_ha.emulator import extensions
 from portal_ha.verify.fleet import check_portal_group
+from tests.unit.tooling.manifests import complete
 
 REGION = "eu-west-1"
 
@@ -40,7 +41,7 @@ def deployed(monkeypatch):
 
 
 def _row(manifest):
-    [row] = check_portal_group(manifest, Clients())
+    [row] = check_portal_group(complete(manifest), Clients())
     return row
 
 

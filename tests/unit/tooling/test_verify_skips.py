@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal_ha.verify import database, fleet, storage
+from tests.unit.tooling.manifests import complete
 
 
 class NoAws:
@@ -26,5 +27,5 @@ DC = {"name": "dc1", "region": "eu-west-1", "efs_file_system_id": "fs-1", "detai
     (storage.check_replication, "file_system.replication_region"),
 ])
 def test_turned_off_features_skip_naming_their_key(rule, key):
-    [row] = rule({"architecture": "single-dc", "datacenters": [DC]}, NoAws())
+    [row] = rule(complete({"architecture": "single-dc", "datacenters": [DC]}), NoAws())
     assert (row.status, row.scope, row.detail) == ("SKIP", "dc1", f"turned off in the configuration (single-dc.{key})")
