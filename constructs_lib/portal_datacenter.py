@@ -9,8 +9,8 @@ system, and leave ``database`` unset when a ``GlobalDatabase`` provides the clus
 Each piece is either built from props or given as an existing resource, never both (a ``ConfigError``):
 
 - network: ``props.network`` as ``DatacenterProps`` (build a VPC) or ``ExistingNetwork`` (adopt one), or an
-  existing ``Datacenter`` construct as ``datacenter=`` (for example one made with ``Datacenter.from_existing``
-  that your own resources also use);
+  existing ``IDatacenter`` construct as ``datacenter=`` (a ``Datacenter``, or an ``ImportedDatacenter`` that
+  your own resources also use);
 - shared file system: ``props.file_system`` (build one here), ``props.efs_mount`` (mount another VPC's), or an
   existing ``SharedFileSystem`` in this datacenter's VPC as ``shared_file_system=``;
 - database: ``props.database`` (build a cluster here), or an existing ``DatabaseCluster`` in this datacenter's
@@ -35,6 +35,8 @@ from .database.cluster import DatabaseCluster
 from .datacenter_lb import DatacenterLoadBalancer, DatacenterLoadBalancerProps
 from .errors import ConfigError, Problems
 from .network import DatacenterProps, ExistingNetwork
+from .network.datacenter import Datacenter
+from .network.imported import ImportedDatacenter
 from .network.interface import IDatacenter
 from .portal_fleet import PortalFleet, PortalFleetProps
 from .shared_storage import SharedFileSystem
@@ -187,7 +189,7 @@ class PortalDatacenter(Construct):
             if props.network is None or provider is None:
                 raise RuntimeError("internal error: props.network and provider are set when no datacenter= is "
                                    "(checked above)")
-            self.network = props.network.build(self, "network", provider)
+            self.network = self._network(props.network, provider)
         self.name: str = self.network.name
         self.region: str = self.network.region
         self.load_balancer = DatacenterLoadBalancer(self, "lb", props=props.load_balancer, datacenter=self.network)
@@ -222,6 +224,12 @@ class PortalDatacenter(Construct):
             )
         elif database_cluster is not None:
             database_cluster.allow_clients_from_security_group(self.fleet.security_group_id)
+
+    def _network(self, network: DatacenterProps | ExistingNetwork, provider: AwsProvider) -> IDatacenter:
+        """The datacenter's network: built from ``DatacenterProps``, or adopted from an ``ExistingNetwork``."""
+        if isinstance(network, ExistingNetwork):
+            return ImportedDatacenter(self, "network", network=network, provider=provider)
+        return Datacenter(self, "network", props=network, provider=provider)
 
     @property
     def portal_url(self) -> str:

@@ -5,8 +5,8 @@ The seed's datacenter becomes:
 - ``dmz`` subnets: private, egress through NAT; they hold the portal (Apache) instances;
 - ``internal`` subnets: no route to the internet; they hold the shared file system and the database.
 A network ACL on the internal tier admits only the DMZ ranges (and peer datacenters' DMZ ranges) on NFS and
-MySQL, plus the return traffic. An existing network is adopted with ``Datacenter.from_existing`` instead
-(``ImportedDatacenter``); both expose ``IDatacenter``.
+MySQL, plus the return traffic. An existing network is adopted instead with ``ImportedDatacenter`` (from an
+``ExistingNetwork``); both expose ``IDatacenter``.
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ from constructs import Construct
 
 from ..iam import assume_role_policy, policy_document
 from .base import DatacenterBase
-from .existing import ExistingNetwork
-from .imported import ImportedDatacenter
 from .internal_acl import InternalTierRules
 from .props import TIERS, DatacenterProps
 
@@ -146,15 +144,6 @@ class Datacenter(DatacenterBase):
 
         if props.flow_logs:
             self._flow_logs(props, base, provider)
-
-
-    @classmethod
-    def from_existing(
-        cls, scope: Construct, id: str, *, network: ExistingNetwork, provider: AwsProvider
-    ) -> ImportedDatacenter:
-        """Adopt an existing VPC and its subnets (read-only), like aws-cdk's ``Vpc.fromVpcAttributes``: see
-        ``ImportedDatacenter``."""
-        return ImportedDatacenter(scope, id, network=network, provider=provider)
 
     def allow_into_internal_tier(self, cidr: str) -> None:
         """Admit ``cidr`` into the internal subnets on NFS and MySQL, and let the replies back out.

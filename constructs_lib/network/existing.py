@@ -6,17 +6,10 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..errors import Problems
 from ..thresholds import MAX_AZS, MIN_AZS
 from ..validation import check_name, check_region, check_resource_id, known, parse_network
-
-if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
-    from constructs import Construct
-
-    from .imported import ImportedDatacenter
 
 MAX_NACL_RULE_NUMBER = 32766  # AWS: network ACL rule numbers are 1 to 32766
 
@@ -176,13 +169,6 @@ class ExistingNetwork:
     def az_count(self) -> int:
         """Number of availability zones: ``len(azs)``."""
         return len(self.azs)
-
-    def build(self, scope: Construct, id: str, provider: AwsProvider) -> ImportedDatacenter:
-        """Adopt this network under ``scope`` (no network resource is created)."""
-        from .imported import ImportedDatacenter
-
-        return ImportedDatacenter(scope, id, network=self, provider=provider)
-
 
 
 def _parse_plain_cidr(value: str, label: str, problems: Problems) -> ipaddress.IPv4Network | None:

@@ -10,6 +10,7 @@ from constructs_lib import (
     Datacenter,
     DatacenterProps,
     ExistingNetwork,
+    ImportedDatacenter,
     PortalDatacenterProps,
     PortalFleetProps,
     SharedFileSystemProps,
@@ -124,7 +125,7 @@ def test_adopted_datacenter_exposes_the_same_attributes_as_a_built_one():
     provider = _provider(stack)
     built = Datacenter(stack, "built", provider=provider, props=DatacenterProps(
         name="dc2", region=REGION, cidr="10.30.0.0/16", azs=AZS, flow_logs=False))
-    adopted = Datacenter.from_existing(stack, "adopted", network=_network(), provider=provider)
+    adopted = ImportedDatacenter(stack, "adopted", network=_network(), provider=provider)
 
     def public(dc: Datacenter) -> set[str]:
         return {k for k in vars(dc) if not k.startswith("_")}
@@ -147,7 +148,7 @@ def adopted_mesh():
     built = {}
 
     def build(stack):
-        adopted = Datacenter.from_existing(
+        adopted = ImportedDatacenter(
             stack, "dc1", provider=_provider(stack, REGION, "dc1"),
             network=_network(internal_nacl_id=NACL, internal_nacl_first_rule_number=500))
         other = Datacenter(stack, "dc2", provider=_provider(stack, "us-east-1", "dc2"), props=DatacenterProps(
@@ -191,7 +192,7 @@ def existing_storage():
     built = {}
 
     def build(stack):
-        network = Datacenter.from_existing(stack, "network", network=_network(), provider=_provider(stack))
+        network = ImportedDatacenter(stack, "network", network=_network(), provider=_provider(stack))
         efs = SharedFileSystem(stack, "efs", props=SharedFileSystemProps(), datacenter=network,
                                client_security_group_id=None)
         db = DatabaseCluster(stack, "db", props=DatabaseClusterProps(), datacenter=network,
@@ -266,10 +267,10 @@ def _portal_datacenter(stack, *, props, with_network=True, with_efs=False, with_
     from constructs_lib import DatabaseCluster, PortalDatacenter, SharedFileSystem
 
     aws = _provider(stack)
-    network = Datacenter.from_existing(stack, "network", network=_network(), provider=aws)
+    network = ImportedDatacenter(stack, "network", network=_network(), provider=aws)
     home = network
     if other_dc:
-        home = Datacenter.from_existing(stack, "other", provider=aws, network=_network(
+        home = ImportedDatacenter(stack, "other", provider=aws, network=_network(
             name="dc9", vpc_id=_aws_id("vpc", 0xDEF)))
     efs = (SharedFileSystem(stack, "efs", props=SharedFileSystemProps(), datacenter=home,
                             client_security_group_id=None) if with_efs else None)
