@@ -45,13 +45,12 @@ from constructs import Construct
 from .errors import ConfigError, Problems
 from .iam import policy_document
 from .network.interface import IDatacenter
+from .ports import NFS_PORT
 from .service_ingress import ServiceIngress
 from .shared_storage_props import SharedFileSystemProps
 from .validation import kms_key_region_problem, known
 
 __all__ = ["NFS_PORT", "SharedFileSystem", "SharedFileSystemProps"]  # the props live in shared_storage_props
-
-NFS_PORT = 2049
 
 
 class SharedFileSystem(Construct):
@@ -90,6 +89,7 @@ class SharedFileSystem(Construct):
         super().__init__(scope, id)
         self.props = props
         self.datacenter = datacenter
+        self.adopted: bool = False
         provider = datacenter.provider
         self._provider = provider
         base = datacenter.resource_name

@@ -39,6 +39,7 @@ from constructs import Construct
 from ..errors import Problems
 from ..iam import assume_role_policy
 from ..network.interface import IDatacenter
+from ..ports import MYSQL_PORT
 from ..service_ingress import ServiceIngress
 from ..thresholds import DB_NODES
 from ..validation import kms_key_region_problem
@@ -46,7 +47,6 @@ from .engine import ENGINE, EXTENDED_SUPPORT, parameter_group_family, write_forw
 from .ephemeral import EphemeralResource
 from .props import WHERE, DatabaseClusterProps
 
-MYSQL_PORT = 3306
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
 MASTER_PASSWORD_LENGTH = 32  # letters and digits only: safe in any client config or shell; RDS allows 41
 LOG_EXPORTS = ["audit", "error", "slowquery"]
@@ -171,6 +171,7 @@ class DatabaseCluster(Construct):
         super().__init__(scope, id)
         self.props = props
         self.datacenter = datacenter
+        self.adopted: bool = False
         self.global_membership = global_cluster
         self._provider = datacenter.provider
         self.role: str = global_cluster.role if global_cluster is not None else "standalone"

@@ -207,7 +207,7 @@ def existing_storage():
 def test_existing_file_system_is_mounted_and_admits_the_fleet(existing_storage):
     doc, built = existing_storage
     (fs_id,) = resources(doc, "aws_efs_file_system")
-    assert built["pdc"].file_system is built["efs"]
+    assert built["pdc"].shared_file_system is built["efs"] and built["pdc"].file_system is None
     efs_sg = _by_name(doc, "aws_security_group", "portal-dc1-efs")
     fleet_sg = _by_name(doc, "aws_security_group", "portal-dc1-portal")
     assert len(_sg_rules_referencing(doc, efs_sg, fleet_sg, 2049)) == 1
@@ -219,7 +219,7 @@ def test_existing_file_system_is_mounted_and_admits_the_fleet(existing_storage):
 def test_existing_database_cluster_admits_the_fleet(existing_storage):
     doc, built = existing_storage
     assert len(resources(doc, "aws_rds_cluster")) == 1, "no second cluster may be built"
-    assert built["pdc"].database is built["db"]
+    assert built["pdc"].database_cluster is built["db"] and built["pdc"].database is None
     db_sg = _by_name(doc, "aws_security_group", "portal-dc1-db")
     fleet_sg = _by_name(doc, "aws_security_group", "portal-dc1-portal")
     assert len(_sg_rules_referencing(doc, db_sg, fleet_sg, 3306)) == 1
@@ -416,3 +416,4 @@ def test_existing_network_reports_every_problem_at_once():
     with pytest.raises(ConfigError) as err:
         _network(vpc_id="v", vpc_cidr="nope", dmz_subnet_ids=DMZ[:1])
     assert len(err.value.problems) == 3
+
