@@ -417,3 +417,11 @@ def test_existing_network_reports_every_problem_at_once():
         _network(vpc_id="v", vpc_cidr="nope", dmz_subnet_ids=DMZ[:1])
     assert len(err.value.problems) == 3
 
+
+def test_building_the_network_without_its_provider_is_a_config_error(adopted):
+    """The network step repeats the upfront refusal as a ConfigError (it cannot be reached through __init__)."""
+    _, pdc = adopted
+    with pytest.raises(ConfigError) as err:
+        pdc._network(None)
+    assert err.value.problems == ["datacenters[dc1]: provider is missing: pass the AwsProvider of eu-west-1 as "
+                                  "provider="]
