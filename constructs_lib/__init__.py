@@ -1,8 +1,11 @@
 """portal-ha constructs: Axway API Portal in high availability on AWS, for CDK for Terraform (Python).
 
-The public API is ``__all__``: the constructs, their props, ``ExistingNetwork`` (adopt a VPC), the HA policy
-checks and ``ConfigError``. Every construct takes either props to build a resource or an existing resource,
-never both (that is a ``ConfigError``). The package is typed (``py.typed``) and mypy-clean in strict mode.
+The public API is ``__all__``: the constructs, their props, the interfaces a built and an adopted resource both
+expose (``IDatacenter``, ``IFileSystem``, ``IDatabaseCluster``), the imported classes and what they adopt
+(``ExistingNetwork`` -> ``ImportedDatacenter``, ``ExistingFileSystem`` -> ``ImportedFileSystem``,
+``ExistingDatabaseCluster`` -> ``ImportedDatabaseCluster``), the HA policy checks and ``ConfigError``. Every
+construct takes either props to build a resource or an existing resource, never both (that is a
+``ConfigError``). The package is typed (``py.typed``) and mypy-clean in strict mode.
 
 Names are imported lazily, so ``constructs_lib.errors`` (and config validation) stays cheap: loading the
 provider bindings happens only when a construct is first used. Importing this package also puts a loader in front
@@ -21,7 +24,16 @@ from .errors import ConfigError
 provider_import.install()
 
 if TYPE_CHECKING:
-    from .database import DatabaseCluster, DatabaseClusterProps, DatabaseSite, GlobalDatabase, GlobalDatabaseProps
+    from .database import (
+        DatabaseCluster,
+        DatabaseClusterProps,
+        DatabaseSite,
+        ExistingDatabaseCluster,
+        GlobalDatabase,
+        GlobalDatabaseProps,
+        IDatabaseCluster,
+        ImportedDatabaseCluster,
+    )
     from .datacenter_lb import DatacenterLoadBalancer, DatacenterLoadBalancerProps
     from .global_lb import GlobalEndpoint, GlobalLoadBalancer, GlobalLoadBalancerProps
     from .interconnect import DatacenterMesh, DatacenterMeshProps
@@ -37,6 +49,9 @@ if TYPE_CHECKING:
     from .portal_datacenter import PortalDatacenter, PortalDatacenterProps
     from .portal_fleet import PortalFleet, PortalFleetProps
     from .shared_storage import SharedFileSystem
+    from .shared_storage_existing import ExistingFileSystem
+    from .shared_storage_imported import ImportedFileSystem
+    from .shared_storage_interface import IFileSystem
     from .shared_storage_props import SharedFileSystemProps
     from .user_data import EfsMount
 
@@ -54,8 +69,14 @@ _EXPORTS = {
     "DatacenterLoadBalancerProps": ".datacenter_lb",
     "SharedFileSystem": ".shared_storage",
     "SharedFileSystemProps": ".shared_storage_props",
+    "ExistingFileSystem": ".shared_storage_existing",
+    "IFileSystem": ".shared_storage_interface",
+    "ImportedFileSystem": ".shared_storage_imported",
     "DatabaseCluster": ".database",
     "DatabaseClusterProps": ".database",
+    "ExistingDatabaseCluster": ".database",
+    "IDatabaseCluster": ".database",
+    "ImportedDatabaseCluster": ".database",
     "DatabaseSite": ".database",
     "GlobalDatabase": ".database",
     "GlobalDatabaseProps": ".database",
@@ -86,8 +107,14 @@ __all__ = [  # a literal list: type checkers read it to know what the package ex
     "DatacenterLoadBalancerProps",
     "SharedFileSystem",
     "SharedFileSystemProps",
+    "ExistingFileSystem",
+    "IFileSystem",
+    "ImportedFileSystem",
     "DatabaseCluster",
     "DatabaseClusterProps",
+    "ExistingDatabaseCluster",
+    "IDatabaseCluster",
+    "ImportedDatabaseCluster",
     "DatabaseSite",
     "GlobalDatabase",
     "GlobalDatabaseProps",

@@ -52,10 +52,22 @@ from .portal_fleet_props import (
     SSM_MANAGED_POLICY,
     PortalFleetProps,
 )
-from .user_data import DATA_DEVICE, render_user_data
+from .user_data import DATA_DEVICE, EfsMount, render_user_data
 from .validation import construct_id, is_int, known
 
 __all__ = ["AL2023_AMI_PARAMETER", "SSM_MANAGED_POLICY", "PortalFleet", "PortalFleetProps"]
+
+
+def _check_placement(props: PortalFleetProps, datacenter: IDatacenter) -> None:
+    """More than one instance needs distinct AZs: at least 2 DMZ subnets."""
+    az_count = len(datacenter.dmz_subnet_ids)
+    problems = Problems()
+    problems.check(
+        props.instance_count < 2 or az_count >= 2,
+        f"fleet.instance_count {props.instance_count} needs distinct AZs but datacenter "
+        f"{datacenter.name} has {az_count} DMZ subnet(s): use a datacenter with at least 2 AZs",
+    )
+    problems.raise_if_any()
 
 
 class PortalFleet(Construct):
@@ -76,22 +88,26 @@ class PortalFleet(Construct):
         super().__init__(scope, id)
         self.props = props
         self._provider = datacenter.provider
-        provider = datacenter.provider
         # The default base is at most 36 characters (name_prefix <= 16, datacenter name <= 12): IAM allows 64.
         base = props.name or f"{datacenter.resource_name}-portal"
-        subnet_ids = list(datacenter.dmz_subnet_ids)
-        az_count = len(subnet_ids)
+        _check_placement(props, datacenter)  # checks that need the datacenter, all before any resource exists
+        self._firewall(base, datacenter, lb_security_group_id)
+        self._role(base, datacenter)
+        spec = self._instance_spec(base, datacenter)
+        self.instance_ids: list[str] = []
+        """The fixed instances' ids (empty for an Auto Scaling group, whose instances come and go)."""
+        self.instance_private_ips: list[str] = []
+        self.instance_azs: list[str] = []
+        self.group: PortalGroup | None = None
+        """The Auto Scaling group (``props.uses_auto_scaling``), else None."""
+        if props.uses_auto_scaling:
+            self.group = PortalGroup(self, "asg", props=props, spec=spec, provider=self._provider)
+        else:
+            self._fixed_instances(spec, datacenter)
 
-        # Checks that need the datacenter, all before any resource exists.
-        problems = Problems()
-        problems.check(
-            props.instance_count < 2 or az_count >= 2,
-            f"fleet.instance_count {props.instance_count} needs distinct AZs but datacenter "
-            f"{datacenter.name} has {az_count} DMZ subnet(s): use a datacenter with at least 2 AZs",
-        )
-        problems.raise_if_any()
-
-        # External firewall: in from the load balancer on 443 only; out to HTTPS and the internal tier.
+    def _firewall(self, base: str, datacenter: IDatacenter, lb_security_group_id: str) -> None:
+        """External firewall: in from the load balancer on 443 only; out to HTTPS and the internal tier."""
+        provider = self._provider
         sg = SecurityGroup(
             self, "sg", provider=provider, name=base, vpc_id=datacenter.vpc_id,
             description=f"API Portal instances of {datacenter.resource_name}: 443 from the load balancer",
@@ -109,7 +125,9 @@ class PortalFleet(Construct):
             self.allow_egress(cidr, NFS, "NFS to the shared file system in the internal tier")
             self.allow_egress(cidr, MYSQL, "MySQL to the database cluster in the internal tier")
 
-        # IAM: SSM Session Manager (no SSH), plus read access to the installer and the EFS client actions.
+    def _role(self, base: str, datacenter: IDatacenter) -> None:
+        """IAM: SSM Session Manager (no SSH), plus read access to the installer and the EFS client actions."""
+        props, provider = self.props, self._provider
         role = IamRole(
             self, "role", provider=provider, name=base,
             description=f"API Portal instances of {datacenter.resource_name}",
@@ -129,43 +147,40 @@ class PortalFleet(Construct):
                                         "Resource": _s3_object_arn(props.installer_s3_uri, partition)}),
             )
         if props.efs is not None:
-            efs = props.efs
-            arn_base = f"arn:{partition}:elasticfilesystem:{efs.region}:*"
-            IamRolePolicy(
-                self, "efs-client", provider=provider, name="efs-client", role=role.id,
-                policy=policy_document({
-                    "Effect": "Allow",
-                    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-                    "Resource": f"{arn_base}:file-system/{efs.file_system_id}",
-                    "Condition": {"ArnLike": {"elasticfilesystem:AccessPointArn":
-                                              f"{arn_base}:access-point/{efs.access_point_id}"}},
-                }),
-            )
+            self._efs_client_policy(props.efs, partition, role.id)
         profile = IamInstanceProfile(self, "profile", provider=provider, name=base, role=self.role_name)
         self.instance_profile_name: str = profile.name
 
-        # AMI: explicit, or the SSM public parameter (kept at first launch unless follow_latest_ami).
+    def _efs_client_policy(self, efs: EfsMount, partition: str, role_id: str) -> None:
+        """Mount and write the file system, only through its access point."""
+        arn_base = f"arn:{partition}:elasticfilesystem:{efs.region}:*"
+        IamRolePolicy(
+            self, "efs-client", provider=self._provider, name="efs-client", role=role_id,
+            policy=policy_document({
+                "Effect": "Allow",
+                "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                "Resource": f"{arn_base}:file-system/{efs.file_system_id}",
+                "Condition": {"ArnLike": {"elasticfilesystem:AccessPointArn":
+                                          f"{arn_base}:access-point/{efs.access_point_id}"}},
+            }),
+        )
+
+    def _instance_spec(self, base: str, datacenter: IDatacenter) -> InstanceSpec:
+        """What every instance runs: the AMI (explicit, or the SSM public parameter, kept at first launch unless
+        follow_latest_ami), the security group, the profile, the DMZ subnets and the user data."""
+        props = self.props
         if props.ami_id is not None:
             ami = props.ami_id
         else:
-            ami = DataAwsSsmParameter(self, "ami", provider=provider, name=props.ami_ssm_parameter).insecure_value
-        spec = InstanceSpec(
+            ami = DataAwsSsmParameter(self, "ami", provider=self._provider,
+                                      name=props.ami_ssm_parameter).insecure_value
+        return InstanceSpec(
             base=base, ami=ami, ami_from_ssm=props.ami_id is None, security_group_id=self.security_group_id,
-            instance_profile_name=self.instance_profile_name, subnet_ids=tuple(subnet_ids),
+            instance_profile_name=self.instance_profile_name, subnet_ids=tuple(datacenter.dmz_subnet_ids),
             user_data=render_user_data(
                 efs=props.efs, data_volume=props.data_volume_gb is not None,
                 install_script=props.install_script, installer_s3_uri=props.installer_s3_uri),
         )
-        self.instance_ids: list[str] = []
-        """The fixed instances' ids (empty for an Auto Scaling group, whose instances come and go)."""
-        self.instance_private_ips: list[str] = []
-        self.instance_azs: list[str] = []
-        self.group: PortalGroup | None = None
-        """The Auto Scaling group (``props.uses_auto_scaling``), else None."""
-        if props.uses_auto_scaling:
-            self.group = PortalGroup(self, "asg", props=props, spec=spec, provider=provider)
-        else:
-            self._fixed_instances(spec, datacenter)
 
     @property
     def auto_scaling_group_name(self) -> str | None:

@@ -92,6 +92,19 @@ class PortalFleetProps:
 
     def __post_init__(self) -> None:
         problems = Problems()
+        count_ok = self._check_count(problems)
+        self._check_image(problems)
+        self._check_volumes(problems)
+        self._check_install_hook(problems)
+        if self.name is not None:
+            check_name(self.name, "fleet.name", MAX_IAM_ROLE_NAME, problems)
+        self._check_auto_scaling(problems, count_ok)
+        if not problems.items:
+            self._check_user_data_size(problems)
+        problems.raise_if_any()
+
+    def _check_count(self, problems: Problems) -> bool:
+        """2 to MAX_INSTANCES instances (1 with allow_single_instance); whether the count is an integer."""
         count_ok = isinstance(self.instance_count, int) and not isinstance(self.instance_count, bool)
         if not count_ok:
             problems.add(f"fleet.instance_count {self.instance_count!r} is not an integer: use 2 or more")
@@ -107,6 +120,10 @@ class PortalFleetProps:
                 f"fleet.instance_count {self.instance_count} is above {MAX_INSTANCES}: a datacenter's portal "
                 f"fleet is meant to be small; use at most {MAX_INSTANCES}"
             )
+        return count_ok
+
+    def _check_image(self, problems: Problems) -> None:
+        """The instance type, and the AMI (an id, or an SSM parameter of the type's architecture)."""
         type_ok = problems.check(
             isinstance(self.instance_type, str) and bool(INSTANCE_TYPE_PATTERN.match(self.instance_type)),
             f"fleet.instance_type {self.instance_type!r} is not an EC2 instance type: use family.size, "
@@ -132,6 +149,9 @@ class PortalFleetProps:
                     f"fleet.ami_ssm_parameter {self.ami_ssm_parameter} names an x86_64 image: use an x86_64 "
                     "type such as m6i.large, or the parameter ending in arm64",
                 )
+
+    def _check_volumes(self, problems: Problems) -> None:
+        """The root and data volume sizes; a data volume and a shared file system exclude each other."""
         problems.check(
             is_int(self.root_volume_size_gb) and MIN_ROOT_GB <= self.root_volume_size_gb <= MAX_VOLUME_GB,
             f"fleet.root_volume_size_gb {self.root_volume_size_gb!r} is out of range: use {MIN_ROOT_GB} to "
@@ -148,6 +168,9 @@ class PortalFleetProps:
                 "fleet.efs and fleet.data_volume_gb are both set: the shared paths live either on the shared "
                 "file system (efs) or on a local data volume (data_volume_gb); set only one"
             )
+
+    def _check_install_hook(self, problems: Problems) -> None:
+        """The install hook: a script or an S3 object, not both."""
         if self.install_script is not None and self.installer_s3_uri is not None:
             problems.add(
                 "fleet.install_script and fleet.installer_s3_uri are both set: the install hook is one or "
@@ -164,10 +187,10 @@ class PortalFleetProps:
                 f"fleet.installer_s3_uri {self.installer_s3_uri!r} is not an S3 object URI: use "
                 "s3://bucket/key, such as s3://my-artifacts/apiportal/install.sh",
             )
-        if self.name is not None:
-            check_name(self.name, "fleet.name", MAX_IAM_ROLE_NAME, problems)
-        self._check_auto_scaling(problems, count_ok)
-        if not problems.items and (self.install_script is None or known(self.install_script)):
+
+    def _check_user_data_size(self, problems: Problems) -> None:
+        """The rendered user data fits EC2's limit (checked once everything else is valid)."""
+        if self.install_script is None or known(self.install_script):
             size = len(render_user_data(
                 efs=self.efs, data_volume=self.data_volume_gb is not None,
                 install_script=self.install_script, installer_s3_uri=self.installer_s3_uri,
@@ -177,7 +200,6 @@ class PortalFleetProps:
                 f"fleet.install_script makes the user data {size} bytes, above the EC2 limit of "
                 f"{MAX_USER_DATA_BYTES}: upload the installer to S3 and set installer_s3_uri instead",
             )
-        problems.raise_if_any()
 
     @property
     def uses_auto_scaling(self) -> bool:

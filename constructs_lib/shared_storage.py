@@ -45,13 +45,12 @@ from constructs import Construct
 from .errors import ConfigError, Problems
 from .iam import policy_document
 from .network.interface import IDatacenter
+from .ports import NFS_PORT
 from .service_ingress import ServiceIngress
 from .shared_storage_props import SharedFileSystemProps
 from .validation import kms_key_region_problem, known
 
 __all__ = ["NFS_PORT", "SharedFileSystem", "SharedFileSystemProps"]  # the props live in shared_storage_props
-
-NFS_PORT = 2049
 
 
 class SharedFileSystem(Construct):
@@ -74,42 +73,44 @@ class SharedFileSystem(Construct):
         client_security_group_id: str | None,
         replica_provider: TerraformProvider | None = None,
     ) -> None:
-        problems = Problems()
-        problems.extend(_replica_problems(props, replica_provider))
-        region_problem = kms_key_region_problem(
-            props.kms_key_arn, "file_system.kms_key_arn", datacenter.region
-        )
-        if region_problem:
-            problems.add(region_problem)
-        if props.replication_region is not None and props.replication_region == datacenter.region:
-            problems.add(
-                f"file_system.replication_region {props.replication_region} is the file system's own region "
-                f"({datacenter.name} is in {datacenter.region}): replicate to another region, or leave it unset"
-            )
-        problems.raise_if_any()
+        problems = [*_replica_problems(props, replica_provider), *_placement_problems(props, datacenter)]
+        if problems:
+            raise ConfigError(problems)
         super().__init__(scope, id)
         self.props = props
         self.datacenter = datacenter
-        provider = datacenter.provider
-        self._provider = provider
-        base = datacenter.resource_name
+        self.adopted: bool = False
+        self._provider = datacenter.provider
         self.region: str = datacenter.region
         self.private_zone_ids: dict[str, str] = {}
         self._exposed_to: set[str] = set()
 
-        creation_token = f"{base}-efs"  # at most 33 characters with validated names (EFS allows 64)
-
+        creation_token = f"{datacenter.resource_name}-efs"  # at most 33 characters with validated names (EFS: 64)
         lifecycle = [EfsFileSystemLifecyclePolicy(transition_to_primary_storage_class="AFTER_1_ACCESS")]
         if props.transition_to_ia is not None:
             # AWS wants each transition in its own lifecycle_policy block.
             lifecycle.insert(0, EfsFileSystemLifecyclePolicy(transition_to_ia=props.transition_to_ia))
+        self._file_system(creation_token, lifecycle)
+        self._firewall(client_security_group_id)
+        self._mount_targets()
+        self._access_point()
+        self._policies()
+        self.replica: EfsFileSystem | None = None
+        """The read-only copy in ``replication_region`` this stack builds (None with ``replica_file_system_id``
+        or without replication)."""
+        self.replication_file_system_id: str | None = None
+        if props.replication_region is not None:
+            self._replication(props.replication_region, creation_token, lifecycle, replica_provider)
+
+    def _file_system(self, creation_token: str, lifecycle: list[EfsFileSystemLifecyclePolicy]) -> None:
+        """The encrypted file system itself."""
         self.file_system = EfsFileSystem(
             self,
             "file-system",
-            provider=provider,
+            provider=self._provider,
             creation_token=creation_token,
             encrypted=True,
-            kms_key_id=props.kms_key_arn,
+            kms_key_id=self.props.kms_key_arn,
             performance_mode="generalPurpose",
             throughput_mode="elastic",
             lifecycle_policy=lifecycle,
@@ -122,45 +123,51 @@ class SharedFileSystem(Construct):
         self.file_system_arn: str = self.file_system.arn
         self.file_system_dns_name: str = self.file_system.dns_name
 
-        # The EFS firewall: NFS in from the portal's security group and listed ranges only. No egress rules:
-        # the mount targets only answer, and security groups are stateful.
+    def _firewall(self, client_security_group_id: str | None) -> None:
+        """The EFS firewall: NFS in from the portal's security group and listed ranges only. No egress rules:
+        the mount targets only answer, and security groups are stateful."""
+        base = self.datacenter.resource_name
         self.security_group = SecurityGroup(
             self,
             "security-group",
-            provider=provider,
+            provider=self._provider,
             name=f"{base}-efs",
-            vpc_id=datacenter.vpc_id,
+            vpc_id=self.datacenter.vpc_id,
             description=f"EFS mount targets of {base}: NFS from the API Portal instances only",
             tags={"Name": f"{base}-efs"},
         )
         self.security_group_id: str = self.security_group.id
-        self._ingress = ServiceIngress(self, provider=provider, security_group_id=self.security_group_id,
+        self._ingress = ServiceIngress(self, provider=self._provider, security_group_id=self.security_group_id,
                                        port=NFS_PORT, label="nfs", field="file_system client cidr")
         if client_security_group_id is not None:
             self.allow_clients_from_security_group(client_security_group_id)
-        for cidr in props.client_cidrs:
+        for cidr in self.props.client_cidrs:
             self.allow_clients_from(cidr, f"NFS from {cidr} (listed client range)")
 
+    def _mount_targets(self) -> None:
+        """A mount target in each internal subnet (one per AZ), behind the EFS security group."""
         self.mount_targets = [
             EfsMountTarget(
                 self,
                 f"mount-target-{i}",
-                provider=provider,
+                provider=self._provider,
                 file_system_id=self.file_system_id,
                 subnet_id=subnet_id,
                 security_groups=[self.security_group_id],
             )
-            for i, subnet_id in enumerate(datacenter.internal_subnet_ids)
+            for i, subnet_id in enumerate(self.datacenter.internal_subnet_ids)
         ]
         self.mount_target_ids: list[str] = [mt.id for mt in self.mount_targets]
         self.mount_target_ips: list[str] = [mt.ip_address for mt in self.mount_targets]
 
-        # The portal's directory: created on first mount, owned by apache, and every access through the access
-        # point runs as that user (so root on a client cannot write files apache could not read).
+    def _access_point(self) -> None:
+        """The portal's directory: created on first mount, owned by apache, and every access through the access
+        point runs as that user (so root on a client cannot write files apache could not read)."""
+        props = self.props
         self.access_point = EfsAccessPoint(
             self,
             "access-point",
-            provider=provider,
+            provider=self._provider,
             file_system_id=self.file_system_id,
             root_directory=EfsAccessPointRootDirectory(
                 path=props.access_point_path,
@@ -169,60 +176,61 @@ class SharedFileSystem(Construct):
                 ),
             ),
             posix_user=EfsAccessPointPosixUser(uid=props.posix_uid, gid=props.posix_gid),
-            tags={"Name": f"{base}-apiportal"},
+            tags={"Name": f"{self.datacenter.resource_name}-apiportal"},
         )
         self.access_point_id: str = self.access_point.id
 
-        if props.tls_policy:
+    def _policies(self) -> None:
+        """The TLS-only file system policy and the AWS Backup policy, unless turned off."""
+        if self.props.tls_policy:
             EfsFileSystemPolicy(
                 self,
                 "tls-policy",
-                provider=provider,
+                provider=self._provider,
                 file_system_id=self.file_system_id,
                 policy=_tls_only_policy(self.file_system_arn),
             )
-        if props.backup_policy:
+        if self.props.backup_policy:
             EfsBackupPolicy(
                 self,
                 "backup-policy",
-                provider=provider,
+                provider=self._provider,
                 file_system_id=self.file_system_id,
                 backup_policy=EfsBackupPolicyBackupPolicy(status="ENABLED"),
             )
-        self.replica: EfsFileSystem | None = None
-        """The read-only copy in ``replication_region`` this stack builds (None with ``replica_file_system_id``
-        or without replication)."""
-        self.replication_file_system_id: str | None = None
-        if props.replication_region is not None:
-            destination_id = props.replica_file_system_id
-            if destination_id is None and replica_provider is not None:
-                self.replica = EfsFileSystem(
-                    self,
-                    "replica",
-                    provider=replica_provider,
-                    creation_token=f"{creation_token}-replica",
-                    encrypted=True,  # with the region's aws/elasticfilesystem key
-                    performance_mode="generalPurpose",
-                    throughput_mode="elastic",
-                    lifecycle_policy=lifecycle,
-                    # EFS replicates only into a file system whose overwrite protection is off; once it does, it
-                    # reports REPLICATING, which no API call may set or change (the provider would try: v5.100.0
-                    # has no diff suppression for it), hence ignore_changes. A failover adopts the former
-                    # primary here, whose token differs.
-                    protection=EfsFileSystemProtection(replication_overwrite="DISABLED"),
-                    tags={"Name": f"{creation_token}-replica"},
-                    lifecycle=TerraformResourceLifecycle(ignore_changes=["creation_token", "protection"]),
-                )
-                destination_id = self.replica.id
-            EfsReplicationConfiguration(
+
+    def _replication(self, region: str, creation_token: str, lifecycle: list[EfsFileSystemLifecyclePolicy],
+                     replica_provider: TerraformProvider | None) -> None:
+        """Replication into ``region``: into the replica built here with ``replica_provider``, or into
+        ``replica_file_system_id``."""
+        destination_id = self.props.replica_file_system_id
+        if destination_id is None and replica_provider is not None:
+            self.replica = EfsFileSystem(
                 self,
-                "replication",
-                provider=provider,
-                source_file_system_id=self.file_system_id,
-                destination=EfsReplicationConfigurationDestination(
-                    region=props.replication_region, file_system_id=destination_id),
+                "replica",
+                provider=replica_provider,
+                creation_token=f"{creation_token}-replica",
+                encrypted=True,  # with the region's aws/elasticfilesystem key
+                performance_mode="generalPurpose",
+                throughput_mode="elastic",
+                lifecycle_policy=lifecycle,
+                # EFS replicates only into a file system whose overwrite protection is off; once it does, it
+                # reports REPLICATING, which no API call may set or change (the provider would try: v5.100.0
+                # has no diff suppression for it), hence ignore_changes. A failover adopts the former
+                # primary here, whose token differs.
+                protection=EfsFileSystemProtection(replication_overwrite="DISABLED"),
+                tags={"Name": f"{creation_token}-replica"},
+                lifecycle=TerraformResourceLifecycle(ignore_changes=["creation_token", "protection"]),
             )
-            self.replication_file_system_id = destination_id
+            destination_id = self.replica.id
+        EfsReplicationConfiguration(
+            self,
+            "replication",
+            provider=self._provider,
+            source_file_system_id=self.file_system_id,
+            destination=EfsReplicationConfigurationDestination(region=region, file_system_id=destination_id),
+        )
+        self.replication_file_system_id = destination_id
 
     def allow_clients_from(self, cidr: str, description: str) -> None:
         """Admit ``cidr`` on NFS 2049 (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
@@ -284,6 +292,20 @@ class SharedFileSystem(Construct):
         zone_id: str = zone.zone_id
         self.private_zone_ids[datacenter.name] = zone_id
         return zone_id
+
+
+def _placement_problems(props: SharedFileSystemProps, datacenter: IDatacenter) -> list[str]:
+    """Problems that need the datacenter: the KMS key's region, and a replica in another region."""
+    problems = Problems()
+    region_problem = kms_key_region_problem(props.kms_key_arn, "file_system.kms_key_arn", datacenter.region)
+    if region_problem:
+        problems.add(region_problem)
+    if props.replication_region is not None and props.replication_region == datacenter.region:
+        problems.add(
+            f"file_system.replication_region {props.replication_region} is the file system's own region "
+            f"({datacenter.name} is in {datacenter.region}): replicate to another region, or leave it unset"
+        )
+    return problems.items
 
 
 def _replica_problems(props: SharedFileSystemProps, replica_provider: TerraformProvider | None) -> list[str]:

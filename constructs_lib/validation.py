@@ -25,6 +25,9 @@ RESOURCE_ID_PATTERNS = {
     "subnet": re.compile(r"^subnet-[0-9a-f]{8,17}$"),
     "rtb": re.compile(r"^rtb-[0-9a-f]{8,17}$"),
     "acl": re.compile(r"^acl-[0-9a-f]{8,17}$"),
+    "sg": re.compile(r"^sg-[0-9a-f]{8,17}$"),
+    "fs": re.compile(r"^fs-[0-9a-f]{8,17}$"),
+    "fsap": re.compile(r"^fsap-[0-9a-f]{8,17}$"),
 }
 OPEN_TO_THE_WORLD = ipaddress.IPv4Network("0.0.0.0/0")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -114,7 +117,8 @@ def kms_key_region_problem(value: str | None, field: str, region: str) -> str | 
 
 
 def check_resource_id(value: object, kind: str, label: str, problems: Problems) -> None:
-    """An AWS resource id of ``kind`` (``vpc-...``, ``subnet-...``, ``rtb-...``, ``acl-...``), when known."""
+    """An AWS resource id of ``kind`` (``vpc-...``, ``subnet-...``, ``rtb-...``, ``acl-...``, ``sg-...``,
+    ``fs-...``, ``fsap-...``), when known."""
     if not known(value):
         return
     problems.check(

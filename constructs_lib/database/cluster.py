@@ -36,9 +36,10 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_version import Secretsmanage
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from ..errors import Problems
+from ..errors import ConfigError, Problems
 from ..iam import assume_role_policy
 from ..network.interface import IDatacenter
+from ..ports import MYSQL_PORT
 from ..service_ingress import ServiceIngress
 from ..thresholds import DB_NODES
 from ..validation import kms_key_region_problem
@@ -46,7 +47,6 @@ from .engine import ENGINE, EXTENDED_SUPPORT, parameter_group_family, write_forw
 from .ephemeral import EphemeralResource
 from .props import WHERE, DatabaseClusterProps
 
-MYSQL_PORT = 3306
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
 MASTER_PASSWORD_LENGTH = 32  # letters and digits only: safe in any client config or shell; RDS allows 41
 LOG_EXPORTS = ["audit", "error", "slowquery"]
@@ -64,6 +64,8 @@ INSTANCE_PARAMETERS = {
     "slow_query_log": "1",
     "long_query_time": "2",
 }
+SECONDARY_WITHOUT_SECRET = ("database global membership of a secondary needs primary_secret_arn: build global "
+                            "databases with GlobalDatabase")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,14 +165,12 @@ class DatabaseCluster(Construct):
             if wf:
                 problems.add(wf)
             if global_cluster.primary_secret_arn is None:
-                problems.add(
-                    "database global membership of a secondary needs primary_secret_arn: build "
-                    "global databases with GlobalDatabase"
-                )
+                problems.add(SECONDARY_WITHOUT_SECRET)
         problems.raise_if_any()
         super().__init__(scope, id)
         self.props = props
         self.datacenter = datacenter
+        self.adopted: bool = False
         self.global_membership = global_cluster
         self._provider = datacenter.provider
         self.role: str = global_cluster.role if global_cluster is not None else "standalone"
@@ -285,8 +285,8 @@ class DatabaseCluster(Construct):
             return str(self.cluster.master_user_secret.get(0).secret_arn)
         if membership.role == "primary":
             return self.master_secret_arn
-        if membership.primary_secret_arn is None:
-            raise ValueError("a secondary's membership carries primary_secret_arn (checked above)")
+        if membership.primary_secret_arn is None:  # refused by __init__ already: the same ConfigError
+            raise ConfigError([SECONDARY_WITHOUT_SECRET])
         if not membership.secret_replicated:
             return membership.primary_secret_arn
         return str(Fn.replace(membership.primary_secret_arn, f":{membership.primary_region}:",

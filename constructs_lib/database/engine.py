@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..errors import ConfigError
+
 ENGINE = "aurora-mysql"
 DEFAULT_ENGINE_VERSION = "8.0.mysql_aurora.3.08.2"
 ENGINE_VERSION_PATTERN = re.compile(
@@ -28,11 +30,20 @@ def parse_engine_version(version: str) -> tuple[int, int, int] | None:
     return int(major), int(minor), int(patch)
 
 
-def engine_major(version: str) -> int:
-    """2 or 3 for an accepted version (validated props only)."""
+def unknown_version_problem(version: str, where: str) -> str:
+    """The problem of a ``version`` that ``parse_engine_version`` does not accept."""
+    return (
+        f"{where}.engine_version {version!r} is not an Aurora MySQL 3 or 2 version: use for example "
+        f"{DEFAULT_ENGINE_VERSION} (Aurora MySQL 3.x is MySQL 8.0-compatible; 5.7.mysql_aurora.2.x is MySQL "
+        "5.7-compatible)"
+    )
+
+
+def engine_major(version: str, where: str = "database") -> int:
+    """2 or 3 for an accepted version; any other version is a ``ConfigError`` (validated props have neither)."""
     parsed = parse_engine_version(version)
     if parsed is None:
-        raise ValueError(f"{version!r} is not an Aurora MySQL 2 or 3 version")
+        raise ConfigError([unknown_version_problem(version, where)])
     return parsed[0]
 
 

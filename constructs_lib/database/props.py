@@ -11,7 +11,13 @@ from dataclasses import dataclass, fields
 from ..errors import Problems
 from ..thresholds import DB_NODES
 from ..validation import check_client_cidr, check_kms_key_arn, is_int
-from .engine import DEFAULT_ENGINE_VERSION, engine_major, parse_engine_version, write_forwarding_problem
+from .engine import (
+    DEFAULT_ENGINE_VERSION,
+    engine_major,
+    parse_engine_version,
+    unknown_version_problem,
+    write_forwarding_problem,
+)
 
 WHERE = "database"
 MAX_INSTANCES = 16  # Aurora: one writer and up to 15 readers
@@ -65,16 +71,12 @@ class AuroraSettings:
 
     @property
     def engine_major(self) -> int:
-        return engine_major(self.engine_version)
+        return engine_major(self.engine_version, WHERE)
 
     def _check_engine_and_nodes(self, problems: Problems) -> None:
         parsed = parse_engine_version(self.engine_version)
         if parsed is None:
-            problems.add(
-                f"{WHERE}.engine_version {self.engine_version!r} is not an Aurora MySQL 3 or 2 version: use for "
-                f"example {DEFAULT_ENGINE_VERSION} (Aurora MySQL 3.x is MySQL 8.0-compatible; 5.7.mysql_aurora.2.x "
-                "is MySQL 5.7-compatible)"
-            )
+            problems.add(unknown_version_problem(self.engine_version, WHERE))
         elif parsed[0] == 2 and not self.allow_extended_support_engine:
             problems.add(
                 f"{WHERE}.engine_version {self.engine_version} is Aurora MySQL 2 (MySQL 5.7), past the end of "

@@ -1,6 +1,6 @@
-"""A datacenter's network: built from ``DatacenterProps`` (``Datacenter``) or adopted from an
-``ExistingNetwork`` (``ImportedDatacenter``), both exposing ``IDatacenter``. ``props.build(scope, id,
-provider)`` makes the right one of the two for either kind of props."""
+"""A datacenter's network: built from ``DatacenterProps`` (``Datacenter(props=...)``) or adopted from an
+``ExistingNetwork`` (``ImportedDatacenter(network=...)``, the one way to adopt a network), both exposing
+``IDatacenter``. The props describe; only the constructs create (the props import no construct)."""
 
 from __future__ import annotations
 

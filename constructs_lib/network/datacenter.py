@@ -5,8 +5,8 @@ The seed's datacenter becomes:
 - ``dmz`` subnets: private, egress through NAT; they hold the portal (Apache) instances;
 - ``internal`` subnets: no route to the internet; they hold the shared file system and the database.
 A network ACL on the internal tier admits only the DMZ ranges (and peer datacenters' DMZ ranges) on NFS and
-MySQL, plus the return traffic. An existing network is adopted with ``Datacenter.from_existing`` instead
-(``ImportedDatacenter``); both expose ``IDatacenter``.
+MySQL, plus the return traffic. An existing network is adopted instead with ``ImportedDatacenter`` (from an
+``ExistingNetwork``); both expose ``IDatacenter``.
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ from constructs import Construct
 
 from ..iam import assume_role_policy, policy_document
 from .base import DatacenterBase
-from .existing import ExistingNetwork
-from .imported import ImportedDatacenter
 from .internal_acl import InternalTierRules
 from .props import TIERS, DatacenterProps
 
@@ -55,9 +53,18 @@ class Datacenter(DatacenterBase):
         super().__init__(scope, id, provider=provider, name=props.name, region=props.region,
                          name_prefix=props.name_prefix, az_count=props.az_count, adopted=False)
         self.props = props
-        base = self.resource_name
-        n = props.az_count
+        self._vpc(props, provider)
+        self._subnets(props, provider)
+        igw = self._public_tier(provider)
+        self._dmz_tier(provider, self._nat_gateways(props, provider, igw))
+        self._internal_tier(provider)
+        self._internal_firewall(provider)
+        if props.flow_logs:
+            self._flow_logs(props, self.resource_name, provider)
 
+    def _vpc(self, props: DatacenterProps, provider: AwsProvider) -> None:
+        """The VPC, its AZs (given, or the region's first available ones) and its closed default security group."""
+        base = self.resource_name
         self.vpc = Vpc(
             self, "vpc", provider=provider, cidr_block=props.cidr,
             enable_dns_hostnames=True, enable_dns_support=True, tags={"Name": f"{base}-vpc"},
@@ -72,12 +79,15 @@ class Datacenter(DatacenterBase):
                 self, "azs", provider=provider, state="available",
                 filter=[DataAwsAvailabilityZonesFilter(name="opt-in-status", values=["opt-in-not-required"])],
             )
-            self.azs = [Fn.element(zones.names, i) for i in range(n)]
+            self.azs = [Fn.element(zones.names, i) for i in range(props.az_count)]
 
         # Strip the default security group: nothing may rely on it.
         DefaultSecurityGroup(self, "default-sg", provider=provider, vpc_id=self.vpc_id,
                              tags={"Name": f"{base}-default-closed"})
 
+    def _subnets(self, props: DatacenterProps, provider: AwsProvider) -> None:
+        """One subnet per tier and AZ, with the tier's ranges."""
+        base = self.resource_name
         cidrs = props.tier_cidrs()
         self.public_cidrs, self.dmz_cidrs, self.internal_cidrs = cidrs["public"], cidrs["dmz"], cidrs["internal"]
         subnets: dict[str, list[Subnet]] = {}
@@ -88,13 +98,15 @@ class Datacenter(DatacenterBase):
                     availability_zone=self.azs[i], map_public_ip_on_launch=False,
                     tags={"Name": f"{base}-{tier}-{i}", "Tier": tier},
                 )
-                for i in range(n)
+                for i in range(props.az_count)
             ]
         self.public_subnet_ids = [s.id for s in subnets["public"]]
         self.dmz_subnet_ids = [s.id for s in subnets["dmz"]]
         self.internal_subnet_ids = [s.id for s in subnets["internal"]]
 
-        # Public tier: one route table, default route to the internet gateway.
+    def _public_tier(self, provider: AwsProvider) -> InternetGateway:
+        """Public tier: one route table, default route to the internet gateway (returned)."""
+        base = self.resource_name
         igw = InternetGateway(self, "igw", provider=provider, vpc_id=self.vpc_id, tags={"Name": f"{base}-igw"})
         public_rt = RouteTable(self, "public-rt", provider=provider, vpc_id=self.vpc_id,
                                tags={"Name": f"{base}-public", "Tier": "public"})
@@ -104,9 +116,12 @@ class Datacenter(DatacenterBase):
             RouteTableAssociation(self, f"public-rta-{i}", provider=provider, subnet_id=subnet_id,
                                   route_table_id=public_rt.id)
         self.public_route_table_id = public_rt.id
+        return igw
 
-        # NAT: one per AZ by default, so an AZ outage never takes the other AZs' egress with it.
-        nat_count = 1 if props.single_nat_gateway else n
+    def _nat_gateways(self, props: DatacenterProps, provider: AwsProvider, igw: InternetGateway) -> list[str]:
+        """NAT: one per AZ by default, so an AZ outage never takes the other AZs' egress with it."""
+        base = self.resource_name
+        nat_count = 1 if props.single_nat_gateway else props.az_count
         nat_ids: list[str] = []
         for i in range(nat_count):
             eip = Eip(self, f"nat-eip-{i}", provider=provider, domain="vpc", tags={"Name": f"{base}-nat-{i}"},
@@ -116,18 +131,23 @@ class Datacenter(DatacenterBase):
                              depends_on=[igw])
             nat_ids.append(nat.id)
         self.nat_gateway_ids = nat_ids
+        return nat_ids
 
-        # DMZ tier: a route table per AZ, default route through that AZ's NAT.
+    def _dmz_tier(self, provider: AwsProvider, nat_ids: list[str]) -> None:
+        """DMZ tier: a route table per AZ, default route through that AZ's NAT."""
+        base = self.resource_name
         self.dmz_route_table_ids = []
         for i, subnet_id in enumerate(self.dmz_subnet_ids):
             rt = RouteTable(self, f"dmz-rt-{i}", provider=provider, vpc_id=self.vpc_id,
                             tags={"Name": f"{base}-dmz-{i}", "Tier": "dmz"})
             Route(self, f"dmz-default-{i}", provider=provider, route_table_id=rt.id,
-                  destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat_ids[i % nat_count])
+                  destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat_ids[i % len(nat_ids)])
             RouteTableAssociation(self, f"dmz-rta-{i}", provider=provider, subnet_id=subnet_id, route_table_id=rt.id)
             self.dmz_route_table_ids.append(rt.id)
 
-        # Internal tier: one route table with only the local route. No path to the internet, by design.
+    def _internal_tier(self, provider: AwsProvider) -> None:
+        """Internal tier: one route table with only the local route. No path to the internet, by design."""
+        base = self.resource_name
         internal_rt = RouteTable(self, "internal-rt", provider=provider, vpc_id=self.vpc_id,
                                  tags={"Name": f"{base}-internal", "Tier": "internal"})
         for i, subnet_id in enumerate(self.internal_subnet_ids):
@@ -135,7 +155,9 @@ class Datacenter(DatacenterBase):
                                   route_table_id=internal_rt.id)
         self.internal_route_table_ids = [internal_rt.id]
 
-        # Internal firewall (stateless layer): only DMZ ranges on NFS/MySQL in, return traffic out.
+    def _internal_firewall(self, provider: AwsProvider) -> None:
+        """Internal firewall (stateless layer): only DMZ ranges on NFS/MySQL in, return traffic out."""
+        base = self.resource_name
         self.internal_nacl = NetworkAcl(self, "internal-nacl", provider=provider, vpc_id=self.vpc_id,
                                         subnet_ids=self.internal_subnet_ids,
                                         tags={"Name": f"{base}-internal", "Tier": "internal"})
@@ -143,18 +165,6 @@ class Datacenter(DatacenterBase):
         self._rules = InternalTierRules(self, provider=provider, network_acl_id=self.internal_nacl.id)
         for cidr in self.dmz_cidrs:
             self.allow_into_internal_tier(cidr)
-
-        if props.flow_logs:
-            self._flow_logs(props, base, provider)
-
-
-    @classmethod
-    def from_existing(
-        cls, scope: Construct, id: str, *, network: ExistingNetwork, provider: AwsProvider
-    ) -> ImportedDatacenter:
-        """Adopt an existing VPC and its subnets (read-only), like aws-cdk's ``Vpc.fromVpcAttributes``: see
-        ``ImportedDatacenter``."""
-        return ImportedDatacenter(scope, id, network=network, provider=provider)
 
     def allow_into_internal_tier(self, cidr: str) -> None:
         """Admit ``cidr`` into the internal subnets on NFS and MySQL, and let the replies back out.

@@ -6,17 +6,10 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..errors import Problems
 from ..thresholds import MAX_AZS, MIN_AZS
 from ..validation import check_name, check_region, check_resource_id, known, parse_network
-
-if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
-    from constructs import Construct
-
-    from .imported import ImportedDatacenter
 
 MAX_NACL_RULE_NUMBER = 32766  # AWS: network ACL rule numbers are 1 to 32766
 
@@ -81,7 +74,15 @@ class ExistingNetwork:
         where = f"existing_network[{self.name}]"
         check_resource_id(self.vpc_id, "vpc", f"{where}.vpc_id", problems)
         vpc = _parse_plain_cidr(self.vpc_cidr, f"{where}.vpc_cidr", problems)
+        n = self._check_azs(where, problems)
+        self._check_subnet_ids(where, n, problems)
+        self._check_route_tables(where, n, problems)
+        self._check_ranges(where, n, vpc, problems)
+        self._check_nacl(where, problems)
+        problems.raise_if_any()
 
+    def _check_azs(self, where: str, problems: Problems) -> int | None:
+        """2 to 6 distinct zones of the region; their count (None when ``azs`` is not a tuple)."""
         azs = self.azs
         azs_ok = _check_sequence(azs, f"{where}.azs", problems)
         if azs_ok:
@@ -101,24 +102,15 @@ class ExistingNetwork:
                         isinstance(az, str) and az.startswith(self.region) and len(az) == len(self.region) + 1,
                         f"{where}.azs[{i}] {az!r} is not a zone of {self.region}: use names such as {self.region}a",
                     )
-        n = len(azs) if azs_ok else None
+        return len(azs) if azs_ok else None
 
-        def per_az(field_name: str, values: tuple[str, ...], allow_empty: bool = False) -> bool:
-            label = f"{where}.{field_name}"
-            if not _check_sequence(values, label, problems):
-                return False
-            if allow_empty and not values:
-                return True
-            return n is None or problems.check(
-                len(values) == n,
-                f"{label} has {len(values)} entries but azs lists {n} zone(s): give one per AZ, in the order of azs",
-            )
-
+    def _check_subnet_ids(self, where: str, n: int | None, problems: Problems) -> None:
+        """One subnet id per AZ in each tier, none used twice."""
         subnet_ids: list[tuple[str, str]] = []
         for tier in ("public", "dmz", "internal"):
             field_name = f"{tier}_subnet_ids"
             values = getattr(self, field_name)
-            if per_az(field_name, values):
+            if _check_per_az(values, f"{where}.{field_name}", n, problems):
                 for i, value in enumerate(values):
                     check_resource_id(value, "subnet", f"{where}.{field_name}[{i}]", problems)
                     subnet_ids.append((f"{where}.{field_name}[{i}]", value))
@@ -128,6 +120,8 @@ class ExistingNetwork:
                 problems.add(f"{label} {value!r} repeats {first[value]}: each tier needs its own subnet in each AZ")
             first.setdefault(value, label)
 
+    def _check_route_tables(self, where: str, n: int | None, problems: Problems) -> None:
+        """The DMZ and internal route tables: one shared, or one per AZ."""
         for field_name in ("dmz_route_table_ids", "internal_route_table_ids"):
             values = getattr(self, field_name)
             label = f"{where}.{field_name}"
@@ -140,10 +134,13 @@ class ExistingNetwork:
                 for i, value in enumerate(values):
                     check_resource_id(value, "rtb", f"{label}[{i}]", problems)
 
+    def _check_ranges(self, where: str, n: int | None, vpc: ipaddress.IPv4Network | None, problems: Problems) -> None:
+        """The subnet ranges: one per AZ (none at all allowed for public), plain, inside the VPC, no overlaps."""
         seen: list[tuple[str, ipaddress.IPv4Network]] = []
         for field_name in ("public_cidrs", "dmz_cidrs", "internal_cidrs"):
             values = getattr(self, field_name)
-            if not per_az(field_name, values, allow_empty=field_name == "public_cidrs"):
+            if not _check_per_az(values, f"{where}.{field_name}", n, problems,
+                                 allow_empty=field_name == "public_cidrs"):
                 continue
             for i, value in enumerate(values):
                 label = f"{where}.{field_name}[{i}]"
@@ -161,6 +158,8 @@ class ExistingNetwork:
                     )
                 seen.append((label, net))
 
+    def _check_nacl(self, where: str, problems: Problems) -> None:
+        """The internal network ACL's id, and a first rule number that leaves room for the rules."""
         if self.internal_nacl_id is not None:
             check_resource_id(self.internal_nacl_id, "acl", f"{where}.internal_nacl_id", problems)
         first_rule = self.internal_nacl_first_rule_number
@@ -170,19 +169,11 @@ class ExistingNetwork:
             f"{where}.internal_nacl_first_rule_number {first_rule!r} is out of range: network ACL rules are "
             f"numbered 1 to {MAX_NACL_RULE_NUMBER}; use a start such as 100 that leaves room for 100 rules",
         )
-        problems.raise_if_any()
 
     @property
     def az_count(self) -> int:
         """Number of availability zones: ``len(azs)``."""
         return len(self.azs)
-
-    def build(self, scope: Construct, id: str, provider: AwsProvider) -> ImportedDatacenter:
-        """Adopt this network under ``scope`` (no network resource is created)."""
-        from .imported import ImportedDatacenter
-
-        return ImportedDatacenter(scope, id, network=self, provider=provider)
-
 
 
 def _parse_plain_cidr(value: str, label: str, problems: Problems) -> ipaddress.IPv4Network | None:
@@ -193,6 +184,19 @@ def _parse_plain_cidr(value: str, label: str, problems: Problems) -> ipaddress.I
         )
         return None
     return parse_network(value, label, problems)
+
+
+def _check_per_az(values: tuple[str, ...], label: str, n: int | None, problems: Problems,
+                  allow_empty: bool = False) -> bool:
+    """A tuple with one entry per AZ (or empty, with ``allow_empty``); the AZ count is unknown when None."""
+    if not _check_sequence(values, label, problems):
+        return False
+    if allow_empty and not values:
+        return True
+    return n is None or problems.check(
+        len(values) == n,
+        f"{label} has {len(values)} entries but azs lists {n} zone(s): give one per AZ, in the order of azs",
+    )
 
 
 def _check_sequence(values: object, label: str, problems: Problems) -> bool:

@@ -1,4 +1,5 @@
-"""``ImportedDatacenter``: an existing network (``ExistingNetwork``) adopted read-only."""
+"""``ImportedDatacenter``: an existing network (``ExistingNetwork``) adopted read-only: the one way to adopt a
+network (aws-cdk's ``Vpc.fromVpcAttributes``); ``PortalDatacenter`` uses it for ``props.network=ExistingNetwork``."""
 
 from __future__ import annotations
 

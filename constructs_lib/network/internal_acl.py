@@ -7,10 +7,11 @@ from cdktf_cdktf_provider_aws.network_acl_rule import NetworkAclRule
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
+from ..ports import MYSQL_PORT, NFS_PORT
 from ..validation import construct_id
 
 # Ports the internal tier serves to the DMZ: NFS (EFS) and MySQL (Aurora).
-INTERNAL_SERVICE_PORTS = (2049, 3306)
+INTERNAL_SERVICE_PORTS = (NFS_PORT, MYSQL_PORT)
 EPHEMERAL_PORTS = (1024, 65535)
 RULE_NUMBER_STEP = 10
 

@@ -6,17 +6,10 @@ from __future__ import annotations
 import ipaddress
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..errors import Problems
 from ..thresholds import MAX_AZS, MIN_AZS
 from ..validation import check_name, check_region, parse_network
-
-if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
-    from constructs import Construct
-
-    from .datacenter import Datacenter
 
 TIERS = ("public", "dmz", "internal")
 MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 24  # AWS: a VPC CIDR block is /16 to /28; /24 leaves room for 3 tiers
@@ -109,12 +102,6 @@ class DatacenterProps:
             else:
                 _check_explicit_subnets(vpc, self.subnet_cidrs, self.az_count, where, problems)
         problems.raise_if_any()
-
-    def build(self, scope: Construct, id: str, provider: AwsProvider) -> Datacenter:
-        """Build this network under ``scope`` (VPC, subnets, gateways, routes, network ACL, flow logs)."""
-        from .datacenter import Datacenter
-
-        return Datacenter(scope, id, props=self, provider=provider)
 
     def tier_cidrs(self) -> dict[str, list[str]]:
         """Subnet ranges per tier, in AZ order: the explicit ones, or the VPC split evenly, tier by tier."""

@@ -2,7 +2,7 @@
 
 Your own (raw provider resources, written here as a platform team would):
 - a VPC over 2 AZs with public, DMZ and internal subnets, an internet gateway, a NAT gateway per AZ and route
-  tables, wrapped in ``ExistingNetwork`` and adopted with ``Datacenter.from_existing`` (nothing is created
+  tables, wrapped in ``ExistingNetwork`` and adopted as an ``ImportedDatacenter`` (nothing is created
   twice: the library only reads the ids);
 - an encrypted, private, versioned S3 bucket holding the API Portal installer;
 - a Multi-AZ RDS for MySQL instance (password kept by RDS in Secrets Manager) whose security group admits the
@@ -53,10 +53,10 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from constructs_lib import (
-    Datacenter,
     DatacenterLoadBalancer,
     DatacenterLoadBalancerProps,
     ExistingNetwork,
+    ImportedDatacenter,
     PortalFleet,
     PortalFleetProps,
     apply_ha_checks,
@@ -131,7 +131,7 @@ class CustomStack(TerraformStack):
 
         # Your network, adopted by the library (read-only).
         network = MyNetwork(self, "network", provider=aws)
-        datacenter = Datacenter.from_existing(self, "datacenter", network=network.existing, provider=aws)
+        datacenter = ImportedDatacenter(self, "datacenter", network=network.existing, provider=aws)
 
         # Your installer bucket: private, encrypted, versioned.
         bucket = S3Bucket(self, "artifacts", provider=aws, bucket=ARTIFACTS_BUCKET)

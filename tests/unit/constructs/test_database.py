@@ -670,3 +670,27 @@ def test_instances_have_enhanced_monitoring_and_the_cluster_audits(doc):
     params = {p["name"]: p["value"] for g in resources(doc, "aws_rds_cluster_parameter_group").values()
               for p in g["parameter"]}
     assert params["server_audit_logging"] == "1" and "QUERY_DDL" in params["server_audit_events"]
+
+
+def test_engine_major_of_an_unknown_version_is_a_config_error():
+    from constructs_lib.database.engine import engine_major
+
+    with pytest.raises(ConfigError) as err:
+        engine_major("9.9")
+    assert err.value.problems == [
+        "database.engine_version '9.9' is not an Aurora MySQL 3 or 2 version: use for example "
+        "8.0.mysql_aurora.3.08.2 (Aurora MySQL 3.x is MySQL 8.0-compatible; 5.7.mysql_aurora.2.x is MySQL "
+        "5.7-compatible)"
+    ]
+    assert engine_major("8.0.mysql_aurora.3.08.2") == 3
+
+
+def test_a_secondary_secret_without_the_primary_secret_is_the_same_config_error():
+    """The secret step repeats __init__'s refusal as a ConfigError (it cannot be reached through __init__)."""
+    from constructs_lib.database import DatabaseCluster, GlobalMembership
+
+    membership = GlobalMembership(global_cluster_identifier="g", role="secondary", primary_region="us-east-1")
+    with pytest.raises(ConfigError) as err:
+        DatabaseCluster._secret_arn(None, membership)  # type: ignore[arg-type]
+    assert err.value.problems == ["database global membership of a secondary needs primary_secret_arn: build "
+                                  "global databases with GlobalDatabase"]

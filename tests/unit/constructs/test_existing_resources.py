@@ -10,6 +10,7 @@ from constructs_lib import (
     Datacenter,
     DatacenterProps,
     ExistingNetwork,
+    ImportedDatacenter,
     PortalDatacenterProps,
     PortalFleetProps,
     SharedFileSystemProps,
@@ -124,7 +125,7 @@ def test_adopted_datacenter_exposes_the_same_attributes_as_a_built_one():
     provider = _provider(stack)
     built = Datacenter(stack, "built", provider=provider, props=DatacenterProps(
         name="dc2", region=REGION, cidr="10.30.0.0/16", azs=AZS, flow_logs=False))
-    adopted = Datacenter.from_existing(stack, "adopted", network=_network(), provider=provider)
+    adopted = ImportedDatacenter(stack, "adopted", network=_network(), provider=provider)
 
     def public(dc: Datacenter) -> set[str]:
         return {k for k in vars(dc) if not k.startswith("_")}
@@ -147,7 +148,7 @@ def adopted_mesh():
     built = {}
 
     def build(stack):
-        adopted = Datacenter.from_existing(
+        adopted = ImportedDatacenter(
             stack, "dc1", provider=_provider(stack, REGION, "dc1"),
             network=_network(internal_nacl_id=NACL, internal_nacl_first_rule_number=500))
         other = Datacenter(stack, "dc2", provider=_provider(stack, "us-east-1", "dc2"), props=DatacenterProps(
@@ -191,7 +192,7 @@ def existing_storage():
     built = {}
 
     def build(stack):
-        network = Datacenter.from_existing(stack, "network", network=_network(), provider=_provider(stack))
+        network = ImportedDatacenter(stack, "network", network=_network(), provider=_provider(stack))
         efs = SharedFileSystem(stack, "efs", props=SharedFileSystemProps(), datacenter=network,
                                client_security_group_id=None)
         db = DatabaseCluster(stack, "db", props=DatabaseClusterProps(), datacenter=network,
@@ -206,7 +207,7 @@ def existing_storage():
 def test_existing_file_system_is_mounted_and_admits_the_fleet(existing_storage):
     doc, built = existing_storage
     (fs_id,) = resources(doc, "aws_efs_file_system")
-    assert built["pdc"].file_system is built["efs"]
+    assert built["pdc"].shared_file_system is built["efs"] and built["pdc"].file_system is None
     efs_sg = _by_name(doc, "aws_security_group", "portal-dc1-efs")
     fleet_sg = _by_name(doc, "aws_security_group", "portal-dc1-portal")
     assert len(_sg_rules_referencing(doc, efs_sg, fleet_sg, 2049)) == 1
@@ -218,7 +219,7 @@ def test_existing_file_system_is_mounted_and_admits_the_fleet(existing_storage):
 def test_existing_database_cluster_admits_the_fleet(existing_storage):
     doc, built = existing_storage
     assert len(resources(doc, "aws_rds_cluster")) == 1, "no second cluster may be built"
-    assert built["pdc"].database is built["db"]
+    assert built["pdc"].database_cluster is built["db"] and built["pdc"].database is None
     db_sg = _by_name(doc, "aws_security_group", "portal-dc1-db")
     fleet_sg = _by_name(doc, "aws_security_group", "portal-dc1-portal")
     assert len(_sg_rules_referencing(doc, db_sg, fleet_sg, 3306)) == 1
@@ -266,10 +267,10 @@ def _portal_datacenter(stack, *, props, with_network=True, with_efs=False, with_
     from constructs_lib import DatabaseCluster, PortalDatacenter, SharedFileSystem
 
     aws = _provider(stack)
-    network = Datacenter.from_existing(stack, "network", network=_network(), provider=aws)
+    network = ImportedDatacenter(stack, "network", network=_network(), provider=aws)
     home = network
     if other_dc:
-        home = Datacenter.from_existing(stack, "other", provider=aws, network=_network(
+        home = ImportedDatacenter(stack, "other", provider=aws, network=_network(
             name="dc9", vpc_id=_aws_id("vpc", 0xDEF)))
     efs = (SharedFileSystem(stack, "efs", props=SharedFileSystemProps(), datacenter=home,
                             client_security_group_id=None) if with_efs else None)
@@ -415,3 +416,12 @@ def test_existing_network_reports_every_problem_at_once():
     with pytest.raises(ConfigError) as err:
         _network(vpc_id="v", vpc_cidr="nope", dmz_subnet_ids=DMZ[:1])
     assert len(err.value.problems) == 3
+
+
+def test_building_the_network_without_its_provider_is_a_config_error(adopted):
+    """The network step repeats the upfront refusal as a ConfigError (it cannot be reached through __init__)."""
+    _, pdc = adopted
+    with pytest.raises(ConfigError) as err:
+        pdc._network(None)
+    assert err.value.problems == ["datacenters[dc1]: provider is missing: pass the AwsProvider of eu-west-1 as "
+                                  "provider="]
