@@ -8,6 +8,7 @@ source), so synth / floor is what our own construct code adds.
     .venv/bin/python benchmarks/run.py [--repeat 5] [--plan-repeat 3] [--markdown] [--suite]
 
 - floor, synth of each architecture, synth of all three in one process;
+- a bad ``cdktf.json`` (a key, a type and a value problem): ``python -m stacks`` and ``portal-ha synth`` to exit 2;
 - repeated commands on an unchanged configuration, cold (synth cache off) and warm (a hit): ``portal-ha report
   multi-dc``, ``python -m stacks`` (what ``cdktf synth`` runs), and ``portal-ha plan multi-dc --local``;
 - synth of multi-dc with 2, 3 and 4 datacenters (how cost grows with size);
@@ -71,11 +72,11 @@ def binding_modules() -> list[str]:
     return sorted(found)
 
 
-def wall(command: list[str], env: dict[str, str], cwd: Path = REPO) -> float:
+def wall(command: list[str], env: dict[str, str], cwd: Path = REPO, expect: int = 0) -> float:
     started = time.monotonic()
     proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.monotonic() - started
-    if proc.returncode != 0:
+    if proc.returncode != expect:
         raise SystemExit(f"{' '.join(command[:4])} ... failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     return elapsed
 
@@ -155,6 +156,21 @@ class Bench:
                         series(self.args.plan_repeat, lambda: timed(plan, "on")))
         finally:
             timed([sys.executable, "-m", "portal_ha", "emulator", "stop"], "on")
+
+    def run_bad_input(self) -> None:
+        """A cdktf.json with a key, a type and a value problem: how long until exit 2 lists them (the validation
+        pass imports no provider binding; compare with the floor)."""
+        project = self.scratch / "bad"
+        project.mkdir(exist_ok=True)
+        dc = {"name": "dc1", "region": "us-east-1", "cidr": "10.10.0.0/16", "instance_count": 1}
+        (project / "cdktf.json").write_text(json.dumps({"context": {"nmae_prefix": "x", "single-dc": {
+            "datacenters": [dc], "portal": {"instance_type": 5}}}}))
+        env = {**self.env, "PORTAL_HA_CONFIG": str(project / "cdktf.json"), "CDKTF_OUTDIR": str(project / "app")}
+        commands = {"python -m stacks": [sys.executable, "-m", "stacks"],
+                    "portal-ha synth single-dc": [sys.executable, "-m", "portal_ha", "synth", "single-dc"]}
+        for label, command in commands.items():
+            self.record(f"bad cdktf.json: {label} exits 2",
+                        series(self.args.repeat, lambda c=command: wall(c, env, project, expect=2)))
 
     def run_plan(self) -> None:
         from moto.server import ThreadedMotoServer
@@ -238,6 +254,7 @@ def main() -> None:
         bench = Bench(args, Path(folder))
         started = time.monotonic()
         bench.run_synth()
+        bench.run_bad_input()
         bench.run_reuse()
         if not args.skip_plan:
             bench.run_plan()

@@ -25,73 +25,28 @@ system.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from .build_or_adopt import Source, conflicts
-from .database import DatabaseClusterProps
 from .database.cluster import DatabaseCluster
 from .database.interface import IDatabaseCluster
-from .datacenter_lb import DatacenterLoadBalancer, DatacenterLoadBalancerProps
+from .datacenter_lb import DatacenterLoadBalancer
 from .errors import ConfigError, Problems
-from .network import DatacenterProps, ExistingNetwork
+from .network import ExistingNetwork
 from .network.datacenter import Datacenter
 from .network.imported import ImportedDatacenter
 from .network.interface import IDatacenter
-from .portal_fleet import PortalFleet, PortalFleetProps
+from .portal_datacenter_props import PortalDatacenterProps, where_of
+from .portal_fleet import PortalFleet
 from .shared_storage import SharedFileSystem
 from .shared_storage_interface import IFileSystem
-from .shared_storage_props import SharedFileSystemProps
 from .user_data import EfsMount
 
-
-@dataclass(frozen=True, kw_only=True)
-class PortalDatacenterProps:
-    """The pieces of one datacenter. Storage and database are optional so that stacks can share them."""
-
-    network: DatacenterProps | ExistingNetwork | None = None
-    """The datacenter's network: ``DatacenterProps`` builds a VPC with three subnet tiers; ``ExistingNetwork``
-    adopts an existing VPC and subnets without creating any network resource. Default: None, valid only when
-    an existing ``Datacenter`` is passed to ``PortalDatacenter(datacenter=...)``."""
-    fleet: PortalFleetProps = PortalFleetProps()
-    """The portal instances. Default: 2 instances in distinct AZs."""
-    load_balancer: DatacenterLoadBalancerProps = DatacenterLoadBalancerProps()
-    """The datacenter's NLB. Default: TCP 443, health check every 10 s, 2/2 thresholds."""
-    file_system: SharedFileSystemProps | None = None
-    """Build a shared file system here and mount it on this datacenter's instances. Default: none (set
-    ``efs_mount`` to mount another datacenter's, pass ``shared_file_system=`` to mount an existing one, or set
-    ``fleet.data_volume_gb`` for local storage)."""
-    efs_mount: EfsMount | None = None
-    """Mount a file system that lives in another datacenter. Default: none."""
-    database: DatabaseClusterProps | None = None
-    """Build a database cluster here. Default: none (a ``GlobalDatabase`` or an existing cluster, passed as
-    ``database_cluster=``, serves it)."""
-
-    def __post_init__(self) -> None:
-        problems = Problems()
-        where = _where(self.network.name if self.network is not None else None)
-        problems.check(
-            not (self.file_system is not None and self.efs_mount is not None),
-            f"{where}: file_system and efs_mount are both set: build a file system here or mount another "
-            "datacenter's, not both",
-        )
-        has_shared = self.file_system is not None or self.efs_mount is not None
-        problems.check(
-            not (has_shared and self.fleet.data_volume_gb is not None),
-            f"{where}: fleet.data_volume_gb (local storage) is set together with a shared file system: choose one",
-        )
-        problems.check(
-            self.fleet.efs is None,
-            f"{where}: fleet.efs is set by PortalDatacenter from file_system or efs_mount: leave it unset",
-        )
-        problems.raise_if_any()
-
-
-def _where(name: str | None) -> str:
-    return f"datacenters[{name}]" if name is not None else "portal_datacenter"
+__all__ = ["PortalDatacenter", "PortalDatacenterProps"]
 
 
 def _name_of(datacenter: IDatacenter | None) -> str:
@@ -107,7 +62,7 @@ def _existing_resource_problems(
 ) -> list[str]:
     """Every conflict between props that build a piece and an existing resource given for it."""
     name = props.network.name if props.network is not None else datacenter.name if datacenter else None
-    where = _where(name)
+    where = where_of(name)
     return [*_network_problems(where, props, provider, datacenter),
             *_file_system_problems(where, props, datacenter, shared_file_system),
             *_database_problems(where, props, datacenter, database_cluster)]
@@ -238,7 +193,7 @@ class PortalDatacenter(Construct):
         """The datacenter's network: built from ``DatacenterProps``, or adopted from an ``ExistingNetwork``."""
         network = self.props.network
         if network is None or provider is None:  # reported before anything is built: say it again, never build
-            raise ConfigError(_network_problems(_where(None if network is None else network.name), self.props,
+            raise ConfigError(_network_problems(where_of(None if network is None else network.name), self.props,
                                                 provider, None))
         if isinstance(network, ExistingNetwork):
             return ImportedDatacenter(self, "network", network=network, provider=provider)

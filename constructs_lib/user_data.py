@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from string import Template
 
-from cdktf import Fn
-
 from .errors import Problems
 from .validation import check_region, known
 
@@ -117,7 +115,9 @@ def render_user_data(
         install_mode = "script"
         if known(install_script):
             encoded = base64.b64encode(install_script.encode()).decode()
-        else:
+        else:  # a Terraform reference: encoded by Terraform (cdktf loads only here, validation never needs it)
+            from cdktf import Fn
+
             encoded = Fn.base64encode(install_script)
         install_hook = f"  run_install_script '{encoded}'"
     elif installer_s3_uri is not None:

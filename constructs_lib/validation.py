@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 
 from .errors import Problems
 
@@ -35,12 +36,12 @@ _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 def known(value: object) -> bool:
     """True for a value that can be checked now; False for a cdktf token (known only at plan time). None and
-    other non-strings are known. (cdktf is imported on first use: settings validation stays free of it.)"""
+    other non-strings are known. Only cdktf makes tokens: while it is not loaded (settings validation, which
+    must stay free of jsii), no value can be one, and cdktf is not imported to ask."""
     if not isinstance(value, str):
         return True
-    from cdktf import Token
-
-    return not Token.is_unresolved(value)
+    cdktf = sys.modules.get("cdktf")
+    return cdktf is None or not cdktf.Token.is_unresolved(value)
 
 
 def is_int(value: object) -> bool:

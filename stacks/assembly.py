@@ -20,8 +20,8 @@ from .settings import ArchitectureSettings, DatacenterSettings, Settings
 
 if TYPE_CHECKING:
     from constructs_lib.database import GlobalDatabaseProps
-    from constructs_lib.global_lb import GlobalLoadBalancerProps
-    from constructs_lib.portal_datacenter import PortalDatacenterProps
+    from constructs_lib.global_lb_props import GlobalLoadBalancerProps
+    from constructs_lib.portal_datacenter_props import PortalDatacenterProps
 
 T = TypeVar("T")
 DEFAULT_LOCAL_DATA_VOLUME_GB = 50
@@ -72,11 +72,12 @@ class _Planner:
         return Origin({library: f"{self.name}.{section}"}, moved)
 
     def datacenter(self, dc: DatacenterSettings, *, file_system: bool, database: bool) -> PortalDatacenterProps | None:
+        # The props modules only: importing them loads no provider binding (tests/unit/stacks/test_loader.py).
         from constructs_lib.database import DatabaseClusterProps
-        from constructs_lib.datacenter_lb import DatacenterLoadBalancerProps
+        from constructs_lib.datacenter_lb_props import DatacenterLoadBalancerProps
         from constructs_lib.network import DatacenterProps
-        from constructs_lib.portal_datacenter import PortalDatacenterProps
-        from constructs_lib.portal_fleet import PortalFleetProps
+        from constructs_lib.portal_datacenter_props import PortalDatacenterProps
+        from constructs_lib.portal_fleet_props import PortalFleetProps
         from constructs_lib.shared_storage_props import SharedFileSystemProps
 
         settings, arch, problems = self.settings, self.arch, self.problems
@@ -120,7 +121,7 @@ class _Planner:
                                                              **lab_secret}))
 
     def global_lb(self) -> GlobalLoadBalancerProps | None:
-        from constructs_lib.global_lb import GlobalLoadBalancerProps
+        from constructs_lib.global_lb_props import GlobalLoadBalancerProps
 
         overrides = profiles.global_lb_overrides(self.settings, self.arch)
         origin = Origin({"global_lb": f"{self.name}.global_lb"}, {"global_lb.name_prefix": "name_prefix"},

@@ -152,7 +152,7 @@ def _datacenter_set(arch: str, datacenters: list[DatacenterSettings], problems: 
         problems.check(count == 1, f"{arch}.datacenters has {count} datacenters: single-dc takes exactly 1 "
                                    "(use multi-dc for more)")
     # Peered VPCs must not overlap: checked before any construct exists (the mesh checks it again).
-    from constructs_lib.interconnect import check_no_overlap
+    from constructs_lib.interconnect_props import check_no_overlap
 
     problems.extend(p.replace("datacenters[", f"{arch}.datacenters[")
                     for p in check_no_overlap([(dc.name, dc.cidr) for dc in datacenters]))

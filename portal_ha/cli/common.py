@@ -57,6 +57,16 @@ def failure(exc: BaseException) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+CONFIG_EXIT = 2
+"""The exit code of a command stopped by its configuration, before it did anything (as ``python -m stacks``)."""
+
+
+class ConfigProblems(click.ClickException):
+    """Every problem of the configuration (or of its environment variables), before anything ran."""
+
+    exit_code = CONFIG_EXIT
+
+
 class Interrupted(click.ClickException):
     """A command stopped because its Terraform run was interrupted."""
 
@@ -99,14 +109,14 @@ def invocation(local: bool, *, fresh: bool = False) -> Invocation:
     try:
         found = Invocation.from_environment(os.environ, profile="local" if local else None)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigProblems(str(exc)) from None
     return found.fresh() if fresh else found
 
 
 def _problem_list(problems: list[str]) -> click.ClickException:
     from constructs_lib.errors import ConfigError
 
-    return click.ClickException(str(ConfigError(problems)))
+    return ConfigProblems(str(ConfigError(problems)))
 
 
 def read(arch: str, source: Invocation) -> tuple[Settings, list[str]]:
@@ -118,13 +128,13 @@ def read(arch: str, source: Invocation) -> tuple[Settings, list[str]]:
     try:
         loaded = load(source)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigProblems(str(exc)) from None
     settings = loaded.settings
     mine = relevant(loaded.problems, settings, (arch,))
     if arch not in settings.architectures:
         if mine:
             raise _problem_list(mine)
-        raise click.ClickException(f"{arch} is not configured in {settings.source}: add a \"{arch}\" object to "
+        raise ConfigProblems(f"{arch} is not configured in {settings.source}: add a \"{arch}\" object to "
                                    "its context")
     return settings, mine
 
@@ -173,7 +183,7 @@ def synth(arch: str, local: bool, *, fresh: bool = False) -> Path:
         plans = plan_all(settings, problems, only=(arch,))
         files, hit = synth_cache.reuse(f"synth|{OUTDIR.resolve()}|{arch}", produce, source)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigProblems(str(exc)) from None
     if hit:
         synth_cache.restore(OUTDIR, files)
         _reused(arch, hit)
@@ -203,7 +213,7 @@ def synthesized(arch: str, local: bool, *, fresh: bool = False) -> tuple[Setting
         plans = plan_all(settings, problems, only=(arch,))
         files, hit = synth_cache.reuse(f"document|{arch}", produce, source)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigProblems(str(exc)) from None
     if hit:
         _reused(arch, hit)
     document, refused = json.loads(files["document.json"]), json.loads(files["refused.json"])

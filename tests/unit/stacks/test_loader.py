@@ -123,3 +123,32 @@ def test_a_local_report_leaves_the_process_environment_as_it_was(monkeypatch):
     assert result.exit_code == 0, result.output
     assert dict(os.environ) == before
     assert "local profile, multi-dc" in result.output  # --local still reached the settings: as an argument
+
+
+BINDINGS = ("jsii", "cdktf", "constructs", "cdktf_cdktf_provider_aws")
+_CHECK = """
+import json, sys
+from click.testing import CliRunner
+from portal_ha.cli import main as cli
+from stacks.__main__ import main as app
+which = sys.argv[1]
+code = CliRunner().invoke(cli, ["synth", "single-dc"]).exit_code if which == "cli" else app()
+print(json.dumps([code, [m for m in %r if m in sys.modules]]))
+""" % (BINDINGS,)
+
+
+@pytest.mark.parametrize("which", ["cli", "app"])
+def test_a_bad_file_exits_2_with_every_problem_before_any_binding_loads(tmp_path, which):
+    """The whole validation pass (keys, types, every value of the props) imports no jsii, cdktf, constructs or
+    provider binding, so a bad cdktf.json is reported in well under a second (benchmarks/run.py measures it)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "cdktf.json").write_text(json.dumps({"context": {"single-dc": {
+        "datacenters": [DC | {"instance_count": 1}], "portal": {"instance_type": 5},
+        "load_balancer": {"health_check_interval": 1}}}}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_HA_", "CDKTF_"))}
+    proc = subprocess.run([sys.executable, "-c", _CHECK, which], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    code, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (code, loaded) == (2, []), proc.stderr
