@@ -21,6 +21,7 @@ from pathlib import Path
 from stacks.profiles import LOCAL_STATE_DIR
 
 from ..files import write_atomic
+from .requirements import require
 
 EMULATOR_DIR = LOCAL_STATE_DIR.parent
 """Run state of the emulator (pid, port, log), and ``state/`` beside it: the local profile's Terraform state."""
@@ -56,6 +57,14 @@ def _answers(port: int) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
+
+
+def _last_line(log: Path) -> str:
+    try:
+        lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""
 
 
 def _alive(pid: int) -> bool:
@@ -94,6 +103,8 @@ class Launch:
     port: int
     state_dir: Path
     running: Emulator | None = None
+    warning: str | None = None
+    """What ``requirements`` said of the installed moto when it is not the tested one (the emulator runs)."""
 
     def ready(self, timeout: float = 60.0) -> Emulator:
         """Wait until the server answers, then record it in ``state.json`` (a server that never answered is
@@ -102,11 +113,11 @@ class Launch:
             return self.running
         if self.proc is None:
             raise RuntimeError("emulator launch has no process")
+        log = self.state_dir / "moto.log"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the emulator exited with {self.proc.returncode}: see "
-                                   f"{self.state_dir / 'moto.log'}")
+                raise RuntimeError(f"the emulator exited with {self.proc.returncode}: {_last_line(log)} (see {log})")
             if _answers(self.port):
                 write_atomic(self.state_dir / "state.json", json.dumps({"pid": self.proc.pid, "port": self.port}))
                 self.running = Emulator(pid=self.proc.pid, port=self.port)
@@ -128,10 +139,12 @@ def launch(state_dir: Path = EMULATOR_DIR) -> Launch:
     """Reuse the running emulator, or start one in the background without waiting for it (``ready()`` does).
 
     The server is moto behind ``emulator.server`` (each SDK invocation executed once, each response in one
-    write), with this project's extensions of moto."""
+    write), with this project's extensions of moto. Before a server is started, ``requirements.require`` checks
+    that this Python has the ``local`` extra at a moto it runs on: ``EmulatorUnavailable`` says what to install."""
     running = status(state_dir)
     if running is not None:
         return Launch(proc=None, port=running.port, state_dir=state_dir, running=running)
+    warning = require()
     state_dir.mkdir(parents=True, exist_ok=True)
     _forget_deployments(state_dir)
     port = free_port()
@@ -142,7 +155,7 @@ def launch(state_dir: Path = EMULATOR_DIR) -> Launch:
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
     )
     log.close()  # the child holds its own copy of the descriptor
-    return Launch(proc=proc, port=port, state_dir=state_dir)
+    return Launch(proc=proc, port=port, state_dir=state_dir, warning=warning)
 
 
 def start(state_dir: Path = EMULATOR_DIR, *, timeout: float = 60.0) -> Emulator:

@@ -253,9 +253,19 @@ def make_server(host: str, port: int, *, extended: bool = True) -> Any:
 
 
 def serve(host: str, port: int) -> None:
-    """Serve the emulator until SIGTERM or SIGINT."""
+    """Serve the emulator until SIGTERM or SIGINT, if the installed moto is one it runs on (``requirements``:
+    another minor version is refused, exit 2; another patch release is a warning in the log)."""
     import signal
 
+    from .requirements import EmulatorUnavailable, require
+
+    try:
+        warning = require()
+    except EmulatorUnavailable as exc:
+        LOG.error("%s", exc)
+        sys.exit(2)
+    if warning is not None:
+        LOG.warning("%s", warning)
     server = make_server(host, port)
 
     def stop(signum: int, frame: Any) -> None:
