@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,10 @@ HOST = "127.0.0.1"
 # What moto needs to stand in for AWS: fake credentials (and, when started, AWS managed IAM policies loaded:
 # the portal's role attaches AmazonSSMManagedInstanceCore).
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+EXTENSIONS_PATH = "/_portal_ha/extensions"
+"""Answered by the server itself (``server.AfterExtensions``) once the extensions are loaded: 200, or 503 saying
+why they failed (a patch that no longer fits moto). ``Launch.ready`` waits on it, so such a failure stops the
+start. No AWS API has this path (an underscore is not allowed in an S3 bucket name)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,18 @@ def _answers(port: int) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
+
+
+def _loaded(port: int, timeout: float) -> str | None:
+    """Whether the server on ``port`` loaded its extensions (it answers once they are): "" when it did, why not
+    when they failed, None while it does not answer yet."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}{EXTENSIONS_PATH}", timeout=timeout):
+            return ""
+    except urllib.error.HTTPError as exc:
+        return exc.read().decode(errors="replace") or f"HTTP {exc.code}"
+    except OSError:
+        return None
 
 
 def _last_line(log: Path) -> str:
@@ -107,8 +124,8 @@ class Launch:
     """What ``requirements`` said of the installed moto when it is not the tested one (the emulator runs)."""
 
     def ready(self, timeout: float = 60.0) -> Emulator:
-        """Wait until the server answers, then record it in ``state.json`` (a server that never answered is
-        never recorded)."""
+        """Wait until the server answers with its extensions loaded, then record it in ``state.json`` (a server
+        that never answered, or whose extensions do not fit the installed moto, is stopped and never recorded)."""
         if self.running is not None:
             return self.running
         if self.proc is None:
@@ -118,7 +135,12 @@ class Launch:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the emulator exited with {self.proc.returncode}: {_last_line(log)} (see {log})")
-            if _answers(self.port):
+            failure = _loaded(self.port, max(1.0, deadline - time.monotonic()))
+            if failure:
+                self.proc.kill()
+                self.proc.wait()
+                raise RuntimeError(f"{failure} (see {log})")
+            if failure == "":
                 write_atomic(self.state_dir / "state.json", json.dumps({"pid": self.proc.pid, "port": self.port}))
                 self.running = Emulator(pid=self.proc.pid, port=self.port)
                 return self.running

@@ -1,9 +1,11 @@
 """The two kinds of patch fail loudly when moto no longer fits them: a replacement whose target moto lacks, an
 addition of something moto has, a wrapped moto function whose parameters were renamed. Each message names the
-extension and the attribute; a set of patches goes in whole or not at all; undo restores exactly."""
+extension and the attribute; a set of patches goes in whole or not at all; undo restores exactly. And the
+server does not start on extensions that do not fit (``portal-ha emulator start`` fails, nothing recorded)."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -11,6 +13,7 @@ from moto.autoscaling.models import AutoScalingBackend
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.efs import urls
 
+from portal_ha import emulator
 from portal_ha.emulator import extensions
 from portal_ha.emulator.extensions import patch
 from portal_ha.emulator.extensions.patch import Addition, Patch, PatchError
@@ -131,3 +134,21 @@ def test_a_renamed_parameter_of_a_wrapped_moto_function_stops_the_extensions(mon
         with extensions.applied():
             pass
 
+
+def test_the_server_does_not_start_on_extensions_that_do_not_fit(tmp_path, monkeypatch):
+    """The real start, with moto changed in the server process only (a sitecustomize on its path)."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text("from moto.autoscaling.models import AutoScalingBackend\n"
+                                           "del AutoScalingBackend.notify_terminate_instances\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(hook), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    state = tmp_path / "emulator"
+    try:
+        with pytest.raises(RuntimeError) as raised:
+            emulator.start(state)
+    finally:
+        emulator.stop(state)
+    assert str(raised.value).startswith(
+        f"the emulator's extensions of moto failed to load: the emulator extension {ASG} replaces "
+        "moto.autoscaling.models.AutoScalingBackend.notify_terminate_instances, which moto")
+    assert not (state / "state.json").exists(), "a server whose extensions failed must not be recorded"
