@@ -77,6 +77,24 @@ def say(message: str) -> None:
     click.echo(click.style("==> ", fg="cyan", bold=True) + message, err=True)
 
 
+class EmulatorUnavailable(click.ClickException):
+    """The local emulator cannot run in this Python: exit 2, saying what to install."""
+
+    exit_code = 2
+
+
+def launch_emulator() -> emu.Launch:
+    """The one place the commands start the emulator (``--local``, ``emulator start``): in a Python without the
+    ``local`` extra (or with an untested moto) it says what to install and exits 2, before anything runs."""
+    try:
+        launch = emu.launch()
+    except emu.EmulatorUnavailable as exc:
+        raise EmulatorUnavailable(str(exc)) from None
+    if launch.warning is not None:
+        say(f"warning: {launch.warning}")
+    return launch
+
+
 def emulator_ready(launch: emu.Launch | None) -> None:
     if launch is not None:
         try:
@@ -93,7 +111,7 @@ def environment(local: bool, *, wait: bool = True) -> tuple[dict[str, str], emu.
     env = toolchain.terraform_env()
     launch = None
     if local:
-        launch = emu.launch()
+        launch = launch_emulator()
         if wait:
             emulator_ready(launch)
         env.update(launch.env())

@@ -9,7 +9,7 @@ import click
 
 from .. import emulator as emu
 from .. import toolchain
-from .common import environment, local_option
+from .common import emulator_ready, environment, launch_emulator, local_option
 
 
 @click.command("env")
@@ -38,7 +38,9 @@ def emulator() -> None:
 @emulator.command("start")
 def emulator_start() -> None:
     """Start the emulator, or reuse the running one."""
-    server = emu.start()
+    launch = launch_emulator()
+    emulator_ready(launch)
+    server = launch.ready()
     click.echo(f"emulator running: pid {server.pid}, {server.endpoint}")
 
 

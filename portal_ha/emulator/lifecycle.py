@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from stacks.profiles import LOCAL_STATE_DIR
 
 from ..files import write_atomic
+from .requirements import require
 
 EMULATOR_DIR = LOCAL_STATE_DIR.parent
 """Run state of the emulator (pid, port, log), and ``state/`` beside it: the local profile's Terraform state."""
@@ -28,6 +30,10 @@ HOST = "127.0.0.1"
 # What moto needs to stand in for AWS: fake credentials (and, when started, AWS managed IAM policies loaded:
 # the portal's role attaches AmazonSSMManagedInstanceCore).
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+EXTENSIONS_PATH = "/_portal_ha/extensions"
+"""Answered by the server itself (``server.AfterExtensions``) once the extensions are loaded: 200, or 503 saying
+why they failed (a patch that no longer fits moto). ``Launch.ready`` waits on it, so such a failure stops the
+start. No AWS API has this path (an underscore is not allowed in an S3 bucket name)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,26 @@ def _answers(port: int) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
+
+
+def _loaded(port: int, timeout: float) -> str | None:
+    """Whether the server on ``port`` loaded its extensions (it answers once they are): "" when it did, why not
+    when they failed, None while it does not answer yet."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}{EXTENSIONS_PATH}", timeout=timeout):
+            return ""
+    except urllib.error.HTTPError as exc:
+        return exc.read().decode(errors="replace") or f"HTTP {exc.code}"
+    except OSError:
+        return None
+
+
+def _last_line(log: Path) -> str:
+    try:
+        lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""
 
 
 def _alive(pid: int) -> bool:
@@ -94,20 +120,27 @@ class Launch:
     port: int
     state_dir: Path
     running: Emulator | None = None
+    warning: str | None = None
+    """What ``requirements`` said of the installed moto when it is not the tested one (the emulator runs)."""
 
     def ready(self, timeout: float = 60.0) -> Emulator:
-        """Wait until the server answers, then record it in ``state.json`` (a server that never answered is
-        never recorded)."""
+        """Wait until the server answers with its extensions loaded, then record it in ``state.json`` (a server
+        that never answered, or whose extensions do not fit the installed moto, is stopped and never recorded)."""
         if self.running is not None:
             return self.running
         if self.proc is None:
             raise RuntimeError("emulator launch has no process")
+        log = self.state_dir / "moto.log"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the emulator exited with {self.proc.returncode}: see "
-                                   f"{self.state_dir / 'moto.log'}")
-            if _answers(self.port):
+                raise RuntimeError(f"the emulator exited with {self.proc.returncode}: {_last_line(log)} (see {log})")
+            failure = _loaded(self.port, max(1.0, deadline - time.monotonic()))
+            if failure:
+                self.proc.kill()
+                self.proc.wait()
+                raise RuntimeError(f"{failure} (see {log})")
+            if failure == "":
                 write_atomic(self.state_dir / "state.json", json.dumps({"pid": self.proc.pid, "port": self.port}))
                 self.running = Emulator(pid=self.proc.pid, port=self.port)
                 return self.running
@@ -128,10 +161,12 @@ def launch(state_dir: Path = EMULATOR_DIR) -> Launch:
     """Reuse the running emulator, or start one in the background without waiting for it (``ready()`` does).
 
     The server is moto behind ``emulator.server`` (each SDK invocation executed once, each response in one
-    write), with this project's extensions of moto."""
+    write), with this project's extensions of moto. Before a server is started, ``requirements.require`` checks
+    that this Python has the ``local`` extra at a moto it runs on: ``EmulatorUnavailable`` says what to install."""
     running = status(state_dir)
     if running is not None:
         return Launch(proc=None, port=running.port, state_dir=state_dir, running=running)
+    warning = require()
     state_dir.mkdir(parents=True, exist_ok=True)
     _forget_deployments(state_dir)
     port = free_port()
@@ -142,7 +177,7 @@ def launch(state_dir: Path = EMULATOR_DIR) -> Launch:
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
     )
     log.close()  # the child holds its own copy of the descriptor
-    return Launch(proc=proc, port=port, state_dir=state_dir)
+    return Launch(proc=proc, port=port, state_dir=state_dir, warning=warning)
 
 
 def start(state_dir: Path = EMULATOR_DIR, *, timeout: float = 60.0) -> Emulator:

@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .lifecycle import EXTENSIONS_PATH
+
 LOG = logging.getLogger("portal_ha.emulator")
 
 INVOCATION_HEADER = "HTTP_AMZ_SDK_INVOCATION_ID"
@@ -202,9 +204,10 @@ def one_write_handler() -> type:
 
 class AfterExtensions:
     """Loads this project's extensions of moto in the background while the server already listens: moto's own
-    API (``/moto-api/``, the readiness probe) answers at once, and every AWS request waits until the extensions
-    are in, so none is ever served by plain moto. (Loading them imports the moto services the stacks use, about
-    0.7 s that moto would otherwise spend on the first request to each service.)"""
+    API (``/moto-api/``, the liveness probe) answers at once, ``EXTENSIONS_PATH`` once they are in, and every AWS
+    request waits until they are, so none is ever served by plain moto. (Loading them imports the moto services
+    the stacks use, about 0.7 s that moto would otherwise spend on the first request to each service, and that
+    overlaps the synth of ``portal-ha up``.)"""
 
     def __init__(self, app: WsgiApp, load: Callable[[], None]) -> None:
         self._app = app
@@ -226,8 +229,25 @@ class AfterExtensions:
         if self._failure is not None:
             raise RuntimeError("the emulator's extensions of moto failed to load") from self._failure
 
+    def failure(self) -> str | None:
+        """Wait for the extensions; why they failed to load, or None."""
+        self._loaded.wait()
+        if self._failure is None:
+            return None
+        return f"the emulator's extensions of moto failed to load: {self._failure}"
+
+    def _answer_loaded(self, start_response: StartResponse) -> Iterable[bytes]:
+        failure = self.failure()
+        status, text = ("200 OK", "extensions loaded") if failure is None else ("503 Service Unavailable", failure)
+        body = text.encode()
+        start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if not str(environ.get("PATH_INFO", "")).startswith("/moto-api/"):
+        path = str(environ.get("PATH_INFO", ""))
+        if path == EXTENSIONS_PATH:
+            return self._answer_loaded(start_response)
+        if not path.startswith("/moto-api/"):
             self.wait()
         return self._app(environ, start_response)
 
@@ -253,9 +273,19 @@ def make_server(host: str, port: int, *, extended: bool = True) -> Any:
 
 
 def serve(host: str, port: int) -> None:
-    """Serve the emulator until SIGTERM or SIGINT."""
+    """Serve the emulator until SIGTERM or SIGINT, if the installed moto is one it runs on (``requirements``:
+    another minor version is refused, exit 2; another patch release is a warning in the log)."""
     import signal
 
+    from .requirements import EmulatorUnavailable, require
+
+    try:
+        warning = require()
+    except EmulatorUnavailable as exc:
+        LOG.error("%s", exc)
+        sys.exit(2)
+    if warning is not None:
+        LOG.warning("%s", warning)
     server = make_server(host, port)
 
     def stop(signum: int, frame: Any) -> None:

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Iterator
 
 from . import patch
-from .patch import Patch
+from .patch import Patch, PatchError
 
 SERVICES = (
     "ec2", "ec2_launch_templates", "autoscaling", "autoscaling_refresh",
@@ -21,21 +21,28 @@ SERVICES = (
 
 
 def all_patches() -> list[Patch]:
+    """Every extension's patches, each naming the extension that made it (for a patch that no longer fits)."""
+    import dataclasses
     import importlib
 
     found: list[Patch] = []
     for name in SERVICES:
-        found += importlib.import_module(f"{__name__}.{name}").patches()
+        module = f"{__name__}.{name}"
+        try:
+            made = importlib.import_module(module).patches()
+        except PatchError as exc:  # a moto function it wraps changed: name the extension
+            raise PatchError(f"the emulator extension {module}: {exc}") from exc
+        found += [dataclasses.replace(p, extension=module) for p in made]
     return found
 
 
 def apply() -> None:
     """Extend moto in this process for good (idempotent): the emulator's server runs with this."""
-    patch.apply(all_patches())
+    patch.apply(all_patches)
 
 
 @contextlib.contextmanager
 def applied() -> Iterator[None]:
     """Extend moto for a ``with`` block, then restore moto exactly."""
-    with patch.applied(all_patches()):
+    with patch.applied(all_patches):
         yield

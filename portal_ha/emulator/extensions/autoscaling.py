@@ -33,7 +33,9 @@ import datetime
 from collections import Counter
 from typing import Any
 
-from .patch import Patch
+from .autoscaling_instances import launch, retire
+from .autoscaling_refresh import settle
+from .patch import Patch, signature
 
 RUNNING_STATES = ("pending", "running")
 """EC2 states the EC2 health check accepts (a launching instance is not yet judged)."""
@@ -42,7 +44,7 @@ DEFAULT_CAPACITY_RESERVATION = {"CapacityReservationPreference": "default"}
 
 
 def _zone_of(group: Any, subnet_id: str) -> str:
-    return str(group.autoscaling_backend.ec2_backend.get_subnet(subnet_id).availability_zone)
+    return str(group.autoscaling_backend.ec2_backend.get_subnet(subnet_id=subnet_id).availability_zone)
 
 
 def _within_grace(group: Any, state: Any) -> bool:
@@ -68,43 +70,6 @@ def _unhealthy(group: Any) -> list[Any]:
     return found
 
 
-def _deregister(backend: Any, group: Any, instance_ids: list[str]) -> None:
-    for arn in group.target_group_arns:
-        target_group = backend.elbv2_backend.target_groups.get(arn)
-        registered = [i for i in instance_ids if target_group is not None and i in target_group.targets]
-        if registered:
-            backend.elbv2_backend.deregister_targets(arn, [{"Id": i} for i in registered])
-
-
-def launch(group: Any, subnet_id: str, tags: dict[str, str]) -> Any:
-    """Launch one instance of ``group`` into ``subnet_id``, from the launch template version the group names
-    (moto 5.2 launches from the template's default version, into the first subnet)."""
-    from moto.autoscaling.models import ASG_NAME_TAG, InstanceState
-
-    template = group.ec2_launch_template
-    version = template.get_version(group.launch_template_version).number
-    reservation = group.autoscaling_backend.ec2_backend.run_instances(
-        group.image_id, 1, group.user_data, group.security_groups, instance_type=group.instance_type,
-        tags={"instance": {**tags, ASG_NAME_TAG: group.name, **group.instance_tags}},
-        launch_template={"LaunchTemplateId": template.id, "Version": str(version)},
-        is_instance_type_default=False, subnet_id=subnet_id)
-    instance = reservation.instances[0]
-    instance.autoscaling_group = group
-    state = InstanceState(instance, protected_from_scale_in=group.new_instances_protected_from_scale_in)
-    group.instance_states.append(state)
-    return state
-
-
-def retire(backend: Any, group: Any, states: list[Any]) -> None:
-    """Take instances out of ``group`` as AWS does: out of its target groups, out of the group, terminated (those
-    not terminated already)."""
-    _deregister(backend, group, [s.instance.id for s in states])
-    live = [s.instance.id for s in states if s.instance.state not in ("terminated", "shutting-down")]
-    group.instance_states = [s for s in group.instance_states if s not in states]
-    if live:
-        backend.ec2_backend.terminate_instances(live)  # moto: notify_terminate_instances (patched below)
-
-
 def check_health(backend: Any, group: Any) -> None:
     """The group's health check: replace every unhealthy instance (see the module docstring)."""
     suspended = {p["ProcessName"] for p in group.suspended_processes}
@@ -117,13 +82,11 @@ def check_health(backend: Any, group: Any) -> None:
     missing = (group.desired_capacity or 0) - len(group.instance_states)
     if missing > 0:
         group.replace_autoscaling_group_instances(missing, group.get_propagated_tags())
-    backend.update_attached_target_groups(group.name)
+    backend.update_attached_target_groups(group_name=group.name)
 
 
 def _catch_up(backend: Any) -> None:
     """What AWS would have done by now: health checks, then pending instance refreshes."""
-    from .autoscaling_refresh import settle
-
     for group in list(backend.autoscaling_groups.values()):
         check_health(backend, group)
         settle(backend, group)
@@ -141,17 +104,20 @@ def patches() -> list[Patch]:
     own_create_response = AutoScalingResponse.create_auto_scaling_group
     own_update_response = AutoScalingResponse.update_auto_scaling_group
 
+    create_signature = signature(own_create, "name", "health_check_period")
+
     def create_auto_scaling_group(self: Any, *args: Any, **kwargs: Any) -> Any:
         # API_CreateAutoScalingGroup: HealthCheckGracePeriod "Default: 0 seconds" (moto: 0 or none became 300).
         result = own_create(self, *args, **kwargs)
-        period = kwargs.get("health_check_period")
-        self.autoscaling_groups[kwargs["name"]].health_check_grace_period = int(period) if period is not None else 0
+        given = create_signature.bind(self, *args, **kwargs).arguments
+        period = given["health_check_period"]
+        self.autoscaling_groups[given["name"]].health_check_grace_period = int(period) if period is not None else 0
         return result
 
     def replace_autoscaling_group_instances(self: Any, count_needed: int, propagated_tags: dict[str, str]) -> None:
         subnets = [s for s in (self.vpc_zone_identifier or "").split(",") if s]
         if self.ec2_launch_template is None or not subnets:
-            own_replace(self, count_needed, propagated_tags)
+            own_replace(self, count_needed=count_needed, propagated_tags=propagated_tags)
             return
         zones = {s: _zone_of(self, s) for s in subnets}
         for _ in range(count_needed):
@@ -190,7 +156,7 @@ def patches() -> list[Patch]:
 
         instance_id = self._get_param("InstanceId")
         status = self._get_param("HealthStatus")
-        own_set_health(self.autoscaling_backend, instance_id, status)
+        own_set_health(self.autoscaling_backend, instance_id=instance_id, health_status=status)
         respect = self._get_bool_param("ShouldRespectGracePeriod", True)  # API_SetInstanceHealth: default true
         for group in self.autoscaling_backend.autoscaling_groups.values():
             for state in group.instance_states:

@@ -29,8 +29,8 @@ import math
 import uuid
 from typing import Any
 
-from .autoscaling import launch, retire
-from .patch import Patch
+from .autoscaling_instances import launch, retire
+from .patch import Addition, Patch
 
 ACTIVE = ("Pending", "InProgress", "Cancelling")
 DEFAULT_MIN_HEALTHY, DEFAULT_MAX_HEALTHY = 90, 100
@@ -71,12 +71,12 @@ def run_refresh(backend: Any, group: Any, refresh: dict[str, Any]) -> None:
         if room <= 0:  # take the batch out first, then launch its replacements
             retire(backend, group, batch)
         for zone in zones:
-            subnet = next((s for s in subnets if backend.ec2_backend.get_subnet(s).availability_zone == zone),
+            subnet = next((s for s in subnets if backend.ec2_backend.get_subnet(subnet_id=s).availability_zone == zone),
                           subnets[0])
             launch(group, subnet, group.get_propagated_tags())
         if room > 0:
             retire(backend, group, batch)
-        backend.update_attached_target_groups(group.name)
+        backend.update_attached_target_groups(group_name=group.name)
     refresh.update(Status="Successful", PercentageComplete=100, InstancesToUpdate=0,
                    EndTime=datetime.datetime.now(datetime.UTC))
 
@@ -150,7 +150,7 @@ def patches() -> list[Patch]:
         return ActionResult({"InstanceRefreshId": active["InstanceRefreshId"]})
 
     return [
-        Patch(AutoScalingResponse, "start_instance_refresh", start_instance_refresh),
-        Patch(AutoScalingResponse, "describe_instance_refreshes", describe_instance_refreshes),
-        Patch(AutoScalingResponse, "cancel_instance_refresh", cancel_instance_refresh),
+        Addition(AutoScalingResponse, "start_instance_refresh", start_instance_refresh),
+        Addition(AutoScalingResponse, "describe_instance_refreshes", describe_instance_refreshes),
+        Addition(AutoScalingResponse, "cancel_instance_refresh", cancel_instance_refresh),
     ]

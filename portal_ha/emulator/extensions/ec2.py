@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .patch import Patch
+from .patch import Addition, Patch
 
 MONITORING_STARTED = "pending"
 MONITORING_STOPPING = "disabling"
@@ -27,7 +27,8 @@ def _set_monitoring(response: Any, state_after: str, state_answered: str) -> Any
 
     response.error_on_dryrun()
     ids = response._get_param("InstanceIds", [])
-    instances = response.ec2_backend.get_multi_instances_by_id(ids)  # InvalidInstanceID.NotFound before any change
+    # InvalidInstanceID.NotFound before any change
+    instances = response.ec2_backend.get_multi_instances_by_id(instance_ids=ids)
     for instance in instances:
         instance.monitoring_state = state_after
     return ActionResult({"InstanceMonitorings": [
@@ -71,15 +72,15 @@ def patches() -> list[Patch]:
         return result
 
     def delete_network_acl_entry(self: Any, network_acl_id: str, rule_number: int, egress: bool) -> Any:
-        acl = self.get_network_acl(network_acl_id)  # an unknown ACL keeps moto's own NotFound error
+        acl = self.get_network_acl(network_acl_id=network_acl_id)  # an unknown ACL keeps moto's own NotFound error
         if not any(e.egress == egress and e.rule_number == rule_number for e in acl.network_acl_entries):
             raise _nacl_entry_not_found(rule_number)
-        return own_delete_entry(self, network_acl_id, rule_number, egress)
+        return own_delete_entry(self, network_acl_id=network_acl_id, rule_number=rule_number, egress=egress)
 
     return [
         Patch(Monitoring, "monitor_instances", monitor_instances),
         Patch(Monitoring, "unmonitor_instances", unmonitor_instances),
         Patch(InstanceResponse, "run_instances", run_instances),
-        Patch(Instance, "enclave_options", property(_enclave_options)),
+        Addition(Instance, "enclave_options", property(_enclave_options)),
         Patch(NetworkAclBackend, "delete_network_acl_entry", delete_network_acl_entry),
     ]

@@ -86,14 +86,16 @@ def patches() -> list[Patch]:
     def run_instances(self: Any, image_id: str, count: int, user_data: Any, security_group_names: list[str],
                       **kwargs: Any) -> Any:
         if not kwargs.get("launch_template"):
-            return own_run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
+            return own_run_instances(self, image_id=image_id, count=count, user_data=user_data,
+                                     security_group_names=security_group_names, **kwargs)
         kwargs = _from_template(self, image_id, kwargs)
         profile = kwargs.pop("_portal_ha_profile", None)
         if profile:  # an unknown profile fails the launch before any instance exists, as RunInstances does
             filter_iam_instance_profiles(self.account_id, partition=self.partition,
                                          iam_instance_profile_arn=profile.get("Arn"),
                                          iam_instance_profile_name=profile.get("Name"))
-        reservation = own_run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
+        reservation = own_run_instances(self, image_id=image_id, count=count, user_data=user_data,
+                                     security_group_names=security_group_names, **kwargs)
         if profile:
             for instance in reservation.instances:
                 self.associate_iam_instance_profile(instance_id=instance.id,
@@ -104,7 +106,7 @@ def patches() -> list[Patch]:
     def create_launch_template(self: Any) -> Any:
         given = self._get_param("LaunchTemplateData", {}).get("TagSpecifications")
         result = own_create_template(self)
-        template = self.ec2_backend.get_launch_template_by_name(self._get_param("LaunchTemplateName"))
+        template = self.ec2_backend.get_launch_template_by_name(name=self._get_param("LaunchTemplateName"))
         for version in template.versions:
             specs = version.data.get("TagSpecifications")
             if specs is not None:
@@ -120,8 +122,8 @@ def patches() -> list[Patch]:
         from moto.ec2.utils import parse_user_data
 
         name, template_id = self._get_param("LaunchTemplateName"), self._get_param("LaunchTemplateId")
-        template = (self.ec2_backend.get_launch_template(template_id) if template_id
-                    else self.ec2_backend.get_launch_template_by_name(name))
+        template = (self.ec2_backend.get_launch_template(template_id=template_id) if template_id
+                    else self.ec2_backend.get_launch_template_by_name(name=name))
         data = dict(self._get_param("LaunchTemplateData", {}))
         if "UserData" in data:
             data["UserData"] = parse_user_data(data["UserData"])

@@ -43,7 +43,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from .patch import Patch
+from .patch import Addition, Patch
 
 PROTECTION = "_portal_ha_protection"
 """Attribute of a moto FileSystem: its replication overwrite protection (absent: ``ENABLED``)."""
@@ -230,11 +230,11 @@ def patches() -> list[Patch]:
         return described
 
     return [
-        Patch(EFSResponse, "put_backup_policy", put_backup_policy),
+        Addition(EFSResponse, "put_backup_policy", put_backup_policy),
         Patch(EFSBackend, "describe_backup_policy", describe_backup_policy),
-        Patch(EFSResponse, "delete_file_system_policy", delete_file_system_policy),
+        Addition(EFSResponse, "delete_file_system_policy", delete_file_system_policy),
         Patch(EFSBackend, "describe_file_system_policy", describe_file_system_policy),
         Patch(EFSBackend, "put_file_system_policy", put_file_system_policy),
         Patch(FileSystem, "info_json", info_json),
-        Patch(EFSResponse, "update_file_system", update_file_system),
+        Addition(EFSResponse, "update_file_system", update_file_system),
     ]

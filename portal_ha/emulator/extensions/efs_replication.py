@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .efs import PROTECTION, answer, bad_request, body, error, file_system, plain_id, query_param, uri_param
-from .patch import Patch
+from .patch import Addition, Patch
 
 REGISTRY = "_portal_ha_replications"
 """Attribute of a moto EFSBackend: the replication configurations known in its Region, by source ID."""
@@ -309,16 +309,16 @@ def patches() -> list[Patch]:
         if involving(self, fs.file_system_id) is not None:
             raise error("FileSystemInUse", 409, f"File system '{fs.file_system_id}' is part of a replication "
                                                 "configuration: delete the replication configuration first.")
-        own_delete_file_system(self, fs.file_system_id)
+        own_delete_file_system(self, file_system_id=fs.file_system_id)
 
     rules = ["/2015-02-01/file-systems/<file_system_id>/replication-configuration",
              "/2015-02-01/file-systems/<file_system_id>/protection",
              "/2015-02-01/file-systems/replication-configurations"]
     return [
-        *(Patch(urls.url_paths, rule, EFSResponse.dispatch) for rule in rules),
-        Patch(EFSResponse, "create_replication_configuration", create_replication_configuration),
-        Patch(EFSResponse, "describe_replication_configurations", describe_replication_configurations),
-        Patch(EFSResponse, "delete_replication_configuration", delete_replication_configuration),
-        Patch(EFSResponse, "update_file_system_protection", update_file_system_protection),
+        *(Addition(urls.url_paths, rule, EFSResponse.dispatch, where="moto.efs.urls.url_paths") for rule in rules),
+        Addition(EFSResponse, "create_replication_configuration", create_replication_configuration),
+        Addition(EFSResponse, "describe_replication_configurations", describe_replication_configurations),
+        Addition(EFSResponse, "delete_replication_configuration", delete_replication_configuration),
+        Addition(EFSResponse, "update_file_system_protection", update_file_system_protection),
         Patch(EFSBackend, "delete_file_system", delete_file_system),
     ]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .patch import Patch
+from .patch import Addition, Patch
 
 PI_DEFAULT_RETENTION_DAYS = 7
 PI_LONG_RETENTION_DAYS = 731
@@ -48,7 +48,7 @@ def _key_arn(backend: Any, key_id: str) -> str:
     from moto.rds.exceptions import KMSKeyNotAccessibleFault
 
     try:
-        return str(backend._validate_kms_key(key_id))  # same region only, as RDS requires
+        return str(backend._validate_kms_key(kms_key_id=key_id))  # same region only, as RDS requires
     except (KeyError, AttributeError, TypeError) as unknown:  # an unknown alias breaks inside moto's KMS
         raise KMSKeyNotAccessibleFault(key_id) from unknown
 
@@ -98,15 +98,16 @@ def patches() -> list[Patch]:
 
     def create_db_instance(self: Any, db_kwargs: Any) -> Any:
         settings = performance_insights(self, None, _pop_request(db_kwargs))  # refused before anything exists
-        database = own_create(self, db_kwargs)
+        database = own_create(self, db_kwargs=db_kwargs)
         _keep(database, settings)
         return database
 
     def modify_db_instance(self: Any, db_instance_identifier: str, db_kwargs: Any) -> Any:
         request = _pop_request(db_kwargs)
-        database = self.describe_db_instances(db_instance_identifier)[0]  # DBInstanceNotFound first
+        # DBInstanceNotFound first
+        database = self.describe_db_instances(db_instance_identifier=db_instance_identifier)[0]
         settings = performance_insights(self, database, request)
-        database = own_modify(self, db_instance_identifier, db_kwargs)
+        database = own_modify(self, db_instance_identifier=db_instance_identifier, db_kwargs=db_kwargs)
         _keep(database, settings)
         return database
 
@@ -114,9 +115,9 @@ def patches() -> list[Patch]:
         return own_scaling.fget(self) if self.engine_mode == "serverless" else None
 
     return [
-        Patch(DBInstance, "performance_insights_enabled", False),
-        Patch(DBInstance, "performance_insights_kms_key_id", None),
-        Patch(DBInstance, "performance_insights_retention_period", None),
+        Addition(DBInstance, "performance_insights_enabled", False),
+        Addition(DBInstance, "performance_insights_kms_key_id", None),
+        Addition(DBInstance, "performance_insights_retention_period", None),
         Patch(RDSBackend, "create_db_instance", create_db_instance),
         Patch(RDSBackend, "modify_db_instance", modify_db_instance),
         Patch(DBCluster, "scaling_configuration_info", property(scaling_configuration_info)),

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .patch import Patch
+from .patch import Addition, Patch
 from .rds_global import (
     AVAILABLE,
     begin_role_change,
@@ -92,6 +92,6 @@ def patches() -> list[Patch]:
     from moto.rds.responses import RDSResponse
 
     return [
-        Patch(RDSResponse, "failover_global_cluster", failover_global_cluster),
-        Patch(RDSResponse, "switchover_global_cluster", switchover_global_cluster),
+        Addition(RDSResponse, "failover_global_cluster", failover_global_cluster),
+        Addition(RDSResponse, "switchover_global_cluster", switchover_global_cluster),
     ]

@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .patch import Patch
+from .patch import Addition, Patch
 
 GLOBAL_ARN = re.compile(r"^arn:[^:]+:rds::(?P<account>\d{12}):global-cluster:(?P<id>.+)$")
 CLUSTER_ARN = re.compile(r"^arn:[^:]+:rds:(?P<region>[^:]+):(?P<account>\d{12}):cluster:(?P<id>.+)$")
@@ -238,10 +238,11 @@ def patches() -> list[Patch]:
         cluster = self.clusters.get(cluster_identifier)
         if cluster is not None and not cluster.deletion_protection and not cluster.members:
             _leave_global_cluster(self, cluster_identifier)
-        return own_delete(self, cluster_identifier, snapshot_name)
+        return own_delete(self, cluster_identifier=cluster_identifier, snapshot_name=snapshot_name)
 
     def remove_from_global_cluster(self: Any, global_cluster_identifier: str, db_cluster_identifier: str) -> Any:
-        result = own_remove(self, global_cluster_identifier, db_cluster_identifier)
+        result = own_remove(self, global_cluster_identifier=global_cluster_identifier,
+                            db_cluster_identifier=db_cluster_identifier)
         identifier = db_cluster_identifier.split(":")[-1]  # the provider passes the cluster ARN
         global_cluster = find_global_cluster(self.account_id, global_cluster_identifier)
         if global_cluster is None:
@@ -258,14 +259,14 @@ def patches() -> list[Patch]:
             if global_cluster is None:
                 raise global_cluster_not_found(str(reference))
             kwargs["global_cluster_identifier"] = global_cluster.global_cluster_identifier
-        return own_create_cluster(self, kwargs)
+        return own_create_cluster(self, kwargs=kwargs)
 
     def delete_global_cluster(self: Any, global_cluster_identifier: str) -> Any:
         wanted = global_cluster_identifier.lower()
         key = next((k for k, g in self.global_clusters.items() if g.global_cluster_identifier == wanted), None)
         if key is None:
             raise global_cluster_not_found(global_cluster_identifier)
-        return own_delete_global(self, key)
+        return own_delete_global(self, global_cluster_identifier=key)
 
     def get_resource_for_tagging(self: Any, arn: str) -> Any:
         if GLOBAL_ARN.match(arn):
@@ -273,7 +274,7 @@ def patches() -> list[Patch]:
             if global_cluster is None:
                 raise global_cluster_not_found(arn)
             return global_cluster
-        return own_for_tagging(self, arn)
+        return own_for_tagging(self, arn=arn)
 
     def db_cluster_members(self: Any) -> list[dict[str, Any]]:
         members: list[dict[str, Any]] = own_cluster_members.fget(self)
@@ -291,7 +292,7 @@ def patches() -> list[Patch]:
         Patch(RDSResponse, "create_global_cluster", create_global_cluster),
         Patch(RDSResponse, "describe_global_clusters", describe_global_clusters),
         Patch(GlobalCluster, "global_cluster_members", property(_members)),
-        Patch(GlobalCluster, "failover_state", None),
-        Patch(GlobalCluster, "portal_ha_role_change", None),
+        Addition(GlobalCluster, "failover_state", None),
+        Addition(GlobalCluster, "portal_ha_role_change", None),
         Patch(DBCluster, "db_cluster_members", property(db_cluster_members)),
     ]

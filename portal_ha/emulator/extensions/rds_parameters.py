@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .patch import Patch
+from .patch import Addition, Patch
 
 SOURCE_USER = "user"
 SOURCES = ("user", "system", "engine-default")
@@ -160,6 +160,6 @@ def patches() -> list[Patch]:
     return [
         Patch(RDSResponse, "describe_db_parameters", describe_db_parameters),
         Patch(RDSResponse, "describe_db_cluster_parameters", describe_db_cluster_parameters),
-        Patch(RDSResponse, "reset_db_parameter_group", reset_db_parameter_group),
-        Patch(RDSResponse, "reset_db_cluster_parameter_group", reset_db_cluster_parameter_group),
+        Addition(RDSResponse, "reset_db_parameter_group", reset_db_parameter_group),
+        Addition(RDSResponse, "reset_db_cluster_parameter_group", reset_db_cluster_parameter_group),
     ]

@@ -70,7 +70,7 @@ def create_hosted_zone(self: Any) -> Any:
         _check_vpc(self.current_account, vpc_id, vpc_region)
         _check_name_free_in_vpc(self.backend, name, vpc_id, vpc_region)
     zone = self.backend.create_hosted_zone(
-        name, comment=self._get_param("HostedZoneConfig.Comment"), private_zone=private,
+        name=name, comment=self._get_param("HostedZoneConfig.Comment"), private_zone=private,
         caller_reference=self._get_param("CallerReference"), vpcid=vpc_id if private else None,
         vpcregion=vpc_region if private else None, delegation_set_id=delegation_set_id)
     return ActionResult({
@@ -119,7 +119,7 @@ def patches() -> list[Patch]:
 
     def change_resource_record_sets(self: Any, zoneid: str, change_list: list[dict[str, Any]]) -> Any:
         _check_creates(self.get_hosted_zone(zoneid), change_list)  # NoSuchHostedZone first
-        return own_change(self, zoneid, change_list)
+        return own_change(self, zoneid=zoneid, change_list=change_list)
 
     own_associate = Route53Backend.associate_vpc_with_hosted_zone
     own_disassociate = Route53Backend.disassociate_vpc_from_hosted_zone
@@ -129,14 +129,15 @@ def patches() -> list[Patch]:
         if zone.private_zone:
             _check_vpc(self.account_id, vpcid, vpcregion)
             _check_name_free_in_vpc(self, zone.name, vpcid, vpcregion)
-        return own_associate(self, zone_id, vpcid, vpcregion)  # a public zone: PublicZoneVPCAssociation
+        # a public zone: PublicZoneVPCAssociation
+        return own_associate(self, zone_id=zone_id, vpcid=vpcid, vpcregion=vpcregion)
 
     def disassociate_vpc_from_hosted_zone(self: Any, zone_id: str, vpcid: str) -> Any:
         zone = self.get_hosted_zone(zone_id)
         if not any(v.get("vpc_id") == vpcid for v in zone.vpcs):
             raise _error("VPCAssociationNotFound", f"The specified VPC {vpcid} and hosted zone {zone.resource_id} "
                                                    "are not currently associated.")
-        return own_disassociate(self, zone_id, vpcid)
+        return own_disassociate(self, zone_id=zone_id, vpcid=vpcid)
 
     return [
         Patch(Route53, "create_hosted_zone", create_hosted_zone),

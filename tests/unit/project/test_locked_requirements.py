@@ -50,3 +50,22 @@ def test_the_build_requirement_is_locked_so_a_synced_venv_can_build_the_wheel_of
     for requirement in map(Requirement, requires):
         assert requirement.name in lock, f"Pipfile.lock does not pin {requirement.name}, which the build needs"
         assert requirement.specifier.contains(lock[requirement.name]["version"].lstrip("=")), requirement
+
+
+def test_the_local_extra_pins_the_moto_the_emulator_is_tested_with_and_dev_includes_it():
+    """README: pip install 'portal-ha[local]' gives the emulator what it imports; the lock installs the same."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    from portal_ha.emulator.requirements import TESTED_MOTO
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    local = {r.name: r for r in map(Requirement, extras["local"])}
+    assert set(local) == {"moto", "werkzeug"}
+    assert str(local["moto"].specifier) == f"=={TESTED_MOTO}" and local["moto"].extras == {"server"}
+    assert "portal-ha[local]" in extras["dev"]
+    assert not [r for r in extras["dev"] if Requirement(r).name in local], "a pin of the local extra is repeated"
+    lock = json.loads((REPO / "Pipfile.lock").read_text())["default"]
+    for name, requirement in local.items():
+        assert requirement.specifier.contains(lock[name]["version"].lstrip("=")), (name, lock[name]["version"])

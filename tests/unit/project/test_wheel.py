@@ -1,10 +1,13 @@
 """Packaging: ``python -m build`` makes a wheel with its templates, and the wheel works outside the repository.
 
-The wheel is installed with ``pip --no-deps --no-index`` into a fresh venv (no ``--system-site-packages``);
-its dependencies (cdktf, constructs, the provider bindings: hundreds of MB) come from this environment through
-a ``.pth`` file that appends this environment's site-packages after the venv's own, so the venv's
-``constructs_lib`` (from the wheel) wins and nothing is downloaded. The ``existing-vpc`` example is then
-synthesized from a folder outside the repository with the venv's python. About 20 s.
+The wheel is installed as README says, with the ``local`` extra (``pip install 'portal_ha-....whl[local]'``),
+into a fresh venv (no ``--system-site-packages``), offline: its dependencies (cdktf, constructs, the provider
+bindings: hundreds of MB; moto's server for the extra) come from this environment through a ``.pth`` file that
+appends this environment's site-packages after the venv's own, so the venv's packages (from the wheel) win and
+nothing is downloaded. ``pip install --dry-run --no-index`` of the wheel with its extra first shows that every
+requirement is then met (nothing to download but the wheel itself); the install itself is ``--no-deps
+--no-index``. The ``existing-vpc`` example is then synthesized, and the emulator started, called and stopped
+with the venv's ``portal-ha``, each from a folder outside the repository. About 25 s.
 """
 
 from __future__ import annotations
@@ -53,17 +56,27 @@ def test_wheel_holds_the_package_its_templates_and_py_typed(wheel):
     assert not [n for n in names if n.startswith(("tests/", "examples/"))]
 
 
-def test_wheel_installs_in_a_fresh_venv_and_synthesizes_an_example_outside_the_repo(wheel, tmp_path):
-    venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", venv], cwd=tmp_path)
+@pytest.fixture(scope="module")
+def venv(wheel, tmp_path_factory) -> tuple[Path, Path]:
+    """A fresh venv with the wheel and its ``local`` extra installed as README says: (its python, its
+    site-packages)."""
+    where = tmp_path_factory.mktemp("venv")
+    venv = where / "venv"
+    _run([sys.executable, "-m", "venv", venv], cwd=where)
     python = venv / "bin" / "python"
-    _run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--disable-pip-version-check", "-q", wheel],
-         cwd=tmp_path)
     site = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                     cwd=tmp_path).stdout.strip())
+                     cwd=where).stdout.strip())
     outer = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
     (site / "_portal_ha_test_dependencies.pth").write_text("".join(f"{p}\n" for p in outer))
+    pip = [python, "-m", "pip", "install", "--no-index", "--disable-pip-version-check"]
+    planned = _run([*pip, "--dry-run", f"{wheel}[local]"], cwd=where).stdout
+    assert "Would install portal-ha-0.1.0" in planned.splitlines()[-1], planned  # every other requirement is met
+    _run([*pip, "--no-deps", "-q", f"{wheel}[local]"], cwd=where)
+    return python, site
 
+
+def test_wheel_installs_in_a_fresh_venv_and_synthesizes_an_example_outside_the_repo(venv, tmp_path):
+    python, site = venv
     app = tmp_path / "app"  # outside the repository: nothing of the checkout is importable from here
     shutil.copytree(REPO / "examples" / "existing-vpc", app)
     where = _run([python, "-c", "import constructs_lib; print(constructs_lib.__file__)"], cwd=app).stdout.strip()
@@ -77,3 +90,33 @@ def test_wheel_installs_in_a_fresh_venv_and_synthesizes_an_example_outside_the_r
     assert len(made["aws_efs_mount_target"]) == 3
     # The user data comes from the packaged template (the launch template encodes it from a local).
     assert all("API Portal host preparation" in text for text in doc["locals"].values())
+
+
+def test_the_installed_portal_ha_runs_the_emulator_outside_the_repo(venv, tmp_path):
+    """``portal-ha emulator start``, a call that only the emulator's extensions answer, ``stop``. The emulator's
+    state is ``.portal-ha/emulator/`` of the working folder and its port a free one, so a folder of this test's
+    own never meets an emulator that someone runs elsewhere on this machine."""
+    python, site = venv
+    portal_ha = python.parent / "portal-ha"
+    folder = tmp_path / "project"
+    folder.mkdir()
+    try:
+        started = _run([portal_ha, "emulator", "start"], cwd=folder, timeout=120).stdout
+        assert started.startswith("emulator running: pid "), started
+        state = json.loads((folder / ".portal-ha" / "emulator" / "state.json").read_text())
+        code = ("import boto3, botocore.exceptions, sys\n"
+                "import portal_ha\n"
+                f"scaling = boto3.client('autoscaling', 'us-east-1', endpoint_url='http://127.0.0.1:{state['port']}', "
+                "aws_access_key_id='test', aws_secret_access_key='test')\n"
+                "try:\n    scaling.describe_instance_refreshes(AutoScalingGroupName='none')\n"
+                "except botocore.exceptions.ClientError as exc:\n"
+                "    print(portal_ha.__file__, exc.response['Error']['Code'], exc.response['Error']['Message'])\n")
+        where, error, message = _run([python, "-c", code], cwd=folder).stdout.split(" ", 2)
+        assert Path(where).is_relative_to(site), f"portal_ha came from {where}, not from the installed wheel"
+        # plain moto has no instance refresh (HTTP 500): this answer is the extension's (the server runs the same
+        # python, so the same portal_ha)
+        assert (error, message.strip()) == ("ValidationError", "AutoScalingGroup name not found - none")
+    finally:
+        stopped = _run([portal_ha, "emulator", "stop"], cwd=folder).stdout
+    assert stopped == "emulator stopped\n"
+    assert not (folder / ".portal-ha" / "emulator" / "state.json").exists()

@@ -16,6 +16,7 @@ import pytest
 
 from portal_ha.emulator import HOST, free_port
 from portal_ha.emulator import server as emulator_server
+from portal_ha.emulator.lifecycle import EXTENSIONS_PATH
 
 EC2_VERSION = "2016-11-15"
 # moto routes a request to a service and region by its SigV4 credential scope (it does not check signatures).
@@ -242,3 +243,25 @@ def test_extensions_that_fail_to_load_fail_every_aws_request():
     with pytest.raises(RuntimeError, match="failed to load") as raised:
         _call(app, "/")
     assert isinstance(raised.value.__cause__, ImportError)
+
+
+def test_the_extensions_path_answers_once_they_are_loaded():
+    release = threading.Event()
+    app = emulator_server.AfterExtensions(_ok, release.wait)
+    answered = []
+    probe = threading.Thread(target=lambda: answered.append(_call(app, EXTENSIONS_PATH)))
+    probe.start()
+    probe.join(timeout=0.5)
+    assert answered == [], "the lifecycle must not see the server ready before its extensions are in"
+    release.set()
+    probe.join(timeout=10)
+    assert answered == [("200 OK", b"extensions loaded")]
+
+
+def test_the_extensions_path_says_why_they_failed():
+    def broken():
+        raise ImportError("moto moved a module")
+
+    app = emulator_server.AfterExtensions(_ok, broken)
+    assert _call(app, EXTENSIONS_PATH) == (
+        "503 Service Unavailable", b"the emulator's extensions of moto failed to load: moto moved a module")
