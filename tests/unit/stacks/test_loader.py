@@ -133,8 +133,8 @@ from portal_ha.cli import main as cli
 from stacks.__main__ import main as app
 which = sys.argv[1]
 code = CliRunner().invoke(cli, ["synth", "single-dc"]).exit_code if which == "cli" else app()
-print(json.dumps([code, [m for m in %r if m in sys.modules]]))
-""" % (BINDINGS,)
+print(json.dumps([code, [m for m in sys.argv[2:] if m in sys.modules]]))
+"""
 
 
 @pytest.mark.parametrize("which", ["cli", "app"])
@@ -148,7 +148,7 @@ def test_a_bad_file_exits_2_with_every_problem_before_any_binding_loads(tmp_path
         "datacenters": [DC | {"instance_count": 1}], "portal": {"instance_type": 5},
         "load_balancer": {"health_check_interval": 1}}}}))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_HA_", "CDKTF_"))}
-    proc = subprocess.run([sys.executable, "-c", _CHECK, which], cwd=tmp_path, env=env, capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", _CHECK, which, *BINDINGS], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=120)
     code, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
     assert (code, loaded) == (2, []), proc.stderr
