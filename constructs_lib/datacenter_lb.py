@@ -29,6 +29,7 @@ from constructs import Construct
 
 from .datacenter_lb_props import (
     ACM_ARN_PATTERN,
+    DEFAULT_SSL_POLICY,
     HTTPS,
     DatacenterLoadBalancerProps,
     lb_name_problems,
@@ -37,7 +38,7 @@ from .errors import Problems
 from .network.interface import IDatacenter
 from .validation import construct_id, known
 
-__all__ = ["DatacenterLoadBalancer", "DatacenterLoadBalancerProps"]
+__all__ = ["DEFAULT_SSL_POLICY", "DatacenterLoadBalancer", "DatacenterLoadBalancerProps"]
 
 def _checked_base_name(props: DatacenterLoadBalancerProps, datacenter: IDatacenter) -> str:
     """The base of the NLB's and target group's names, once the name and the certificate's region fit."""
