@@ -4,6 +4,7 @@ shown first, written only with the user's consent, so that the file, Terraform a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from constructs_lib.errors import ConfigError
 from stacks.loader import document
 
 from ..files import write_atomic
+from .timeline import OperationError
 
 UNSET = None
 
@@ -81,3 +83,31 @@ def write(path: Path, changes: list[Change]) -> None:
         else:
             node[item.path[-1]] = item.after
     write_atomic(path, json.dumps(edited, indent=2) + "\n")  # never a truncated cdktf.json
+
+
+@dataclass(frozen=True)
+class SettingsStep:
+    """The one step of an operation that writes the configuration: done when nothing is pending; otherwise it
+    shows every change, asks ``consent``, and writes them all, or none when consent is refused."""
+
+    source: Callable[[], Path]
+    """The configuration file (read when the step runs: the settings say where it is)."""
+    changes: Callable[[], list[Change]]
+    """What the operation wants the file to say (those already true are left out)."""
+    consent: Callable[[list[Change]], bool]
+    echo: Callable[[str], None]
+    already: Callable[[], str]
+    """What ``done`` reports when the file already says it all."""
+
+    def done(self) -> str | None:
+        return None if pending(self.changes()) else self.already()
+
+    def act(self) -> str:
+        changes, source = pending(self.changes()), self.source()
+        self.echo(f"    changes to {source}:")
+        for item in changes:
+            self.echo(f"      {item.describe()}")
+        if not self.consent(changes):
+            raise OperationError(f"not written: {source} was left as it is (consent refused; pass --yes to write it)")
+        write(source, changes)
+        return f"{source}: " + "; ".join(item.describe() for item in changes)

@@ -88,6 +88,14 @@ class Journal:
         self.path(self.operation, self.arch).unlink(missing_ok=True)
 
 
+CONVERGE = ("an apply with nothing to change changes nothing, and checking first would cost the same plan the "
+            "apply makes")
+"""Why a step that converges (synth, apply, plan again) has nothing to check before it acts."""
+TARGETED_APPLY = ("a targeted apply of resources already in place changes nothing, and a wait for instance "
+                  "refreshes returns at once when none runs")
+VERIFY = "it is itself a check of AWS, and changes nothing"
+
+
 def converge(deployment: Deployment) -> Manifest:
     """Synthesize the current settings, apply them, and insist that a new plan shows no changes (the settings,
     Terraform and AWS agree); the deployed manifest."""

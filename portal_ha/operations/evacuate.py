@@ -19,9 +19,9 @@ from constructs_lib.global_lb_props import evacuation_problems
 from stacks.manifest import Manifest
 from stacks.settings import Settings
 
-from .config_edit import Change, change, pending, write
-from .deployment import Deployment, Refused, converge, multi_datacenter, verified
-from .timeline import OperationError, Timeline
+from .config_edit import Change, SettingsStep, change
+from .deployment import CONVERGE, VERIFY, Deployment, Refused, converge, multi_datacenter, verified
+from .timeline import Always, Timeline
 
 
 def evacuation_change(settings: Settings, arch: str, datacenter: str, *, evacuate: bool) -> Change:
@@ -57,25 +57,19 @@ class Evacuation:
 
     def run(self) -> Timeline:
         source = self.deployment.settings().source
-        self.timeline.run("settings", done=self._written, act=self._write,
+        planned = self.planned
+        written = SettingsStep(
+            source=lambda: Path(self.deployment.settings().source),
+            changes=lambda: [change(Path(self.deployment.settings().source), planned.path, planned.after)],
+            consent=self.consent, echo=self.echo,
+            already=lambda: f"{planned.key} already is {planned.after or '(unset)'}")
+        self.timeline.run("settings", done=written.done, act=written.act,
                           state=f"{source} and the deployment are as they were")
-        self.timeline.run("reconcile", done=lambda: None, act=self._reconcile,
+        self.timeline.run("reconcile", done=Always(CONVERGE), act=self._reconcile,
                           state=f"{source} says {self.planned.describe()}; Terraform's apply did not finish")
-        self.timeline.run("verify", done=lambda: None, act=self._verify,
+        self.timeline.run("verify", done=Always(VERIFY), act=self._verify,
                           state="applied; verify found a problem (see above)")
         return self.timeline
-
-    def _written(self) -> str | None:
-        current = change(Path(self.deployment.settings().source), self.planned.path, self.planned.after)
-        return None if pending([current]) else f"{self.planned.key} already is {self.planned.after or '(unset)'}"
-
-    def _write(self) -> str:
-        current = change(Path(self.deployment.settings().source), self.planned.path, self.planned.after)
-        self.echo(f"    change: {current.describe()}")
-        if not self.consent([current]):
-            raise OperationError("not written: the configuration was left as it is (consent refused; pass --yes)")
-        write(Path(self.deployment.settings().source), [current])
-        return current.describe()
 
     def _reconcile(self) -> str:
         self.manifest = converge(self.deployment)

@@ -41,9 +41,19 @@ from constructs_lib.synthesized import SynthesizedStack
 from stacks.manifest import DatacenterManifest
 from stacks.settings import Settings
 
-from .config_edit import Change, change, pending, write
-from .deployment import Deployment, Journal, Refused, converge, multi_datacenter, verified
-from .timeline import OperationError, Timeline
+from .config_edit import Change, SettingsStep, change
+from .deployment import (
+    CONVERGE,
+    TARGETED_APPLY,
+    VERIFY,
+    Deployment,
+    Journal,
+    Refused,
+    converge,
+    multi_datacenter,
+    verified,
+)
+from .timeline import Always, OperationError, Timeline
 
 OPERATION = "failover"
 FILE_SYSTEM_ROLES = ("file-system", "replica")
@@ -102,6 +112,9 @@ class Failover:
         shared = self.source.file_system
         self.former_file_system: str | None = shared.file_system_id if shared is not None else None
         self.promoted_file_system: str | None = shared.replica_file_system_id if shared is not None else None
+        self.settings_step = SettingsStep(source=self._source, changes=self._changes,
+                                          consent=lambda changes: self.consent(changes), echo=echo,
+                                          already=lambda: f"{self._source()} already says primary {plan.target}")
         self._synthesized_after_settings = False
         """True once the new settings are synthesized (the Terraform steps share that synth)."""
         self.lost_seconds: float | None = None
@@ -130,7 +143,7 @@ class Failover:
             self.timeline.run("file-system", done=self._promoted, act=self._promote,
                               state=f"the writer is {plan.target}'s cluster; the file system copy in "
                                     f"{self.target.region} may still be read-only")
-        self.timeline.run("settings", done=self._settings_written, act=self._write_settings,
+        self.timeline.run("settings", done=self.settings_step.done, act=self.settings_step.act,
                           state=f"AWS: the writer{' and the writable file system' if plan.shared else ''} are in "
                                 f"{plan.target}; {self.deployment.settings().source} still says primary "
                                 f"{plan.source}, and Terraform is not reconciled")
@@ -138,12 +151,12 @@ class Failover:
             self.timeline.run("terraform-state", done=self._state_adopted, act=self._adopt,
                               state=f"settings say primary {plan.target}; Terraform's state may still hold the "
                                     "former file system")
-            self.timeline.run("remount", done=lambda: None, act=self._remount,
+            self.timeline.run("remount", done=Always(TARGETED_APPLY), act=self._remount,
                               state=f"settings say primary {plan.target}; some instances may still mount the former "
                                     "primary's file system (it is not replicated into yet)")
-        self.timeline.run("reconcile", done=lambda: None, act=self._reconcile,
+        self.timeline.run("reconcile", done=Always(CONVERGE), act=self._reconcile,
                           state=f"settings say primary {plan.target}; Terraform's apply did not finish")
-        self.timeline.run("verify", done=lambda: None, act=self._verify,
+        self.timeline.run("verify", done=Always(VERIFY), act=self._verify,
                           state=f"{plan.target} is the primary everywhere; verify found a problem (see above)")
         Journal(OPERATION, plan.arch, plan.source, plan.target, plan.unplanned).close()
         return self.timeline
@@ -242,6 +255,9 @@ class Failover:
         return (f"{promoted} writable in {self.target.region} ({self._protection(self.target, promoted)}) after "
                 f"{polls} poll(s); {former} in {self.source.region} open to be replicated into (DISABLED)")
 
+    def _source(self) -> Path:
+        return Path(self.deployment.settings().source)
+
     # -- settings ---------------------------------------------------------------------------------------------
     def _changes(self) -> list[Change]:
         settings = self.deployment.settings()
@@ -264,22 +280,6 @@ class Failover:
                     FileSystemId=self.promoted_file_system)["FileSystems"][0]
                 changes.append(change(file, kms_key, promoted["KmsKeyId"]))
         return changes
-
-    def _settings_written(self) -> str | None:
-        if pending(self._changes()):
-            return None
-        return f"{self.deployment.settings().source} already says primary {self.plan.target}"
-
-    def _write_settings(self) -> str:
-        changes = pending(self._changes())
-        source = self.deployment.settings().source
-        self.echo(f"    changes to {source}:")
-        for item in changes:
-            self.echo(f"      {item.describe()}")
-        if not self.consent(changes):
-            raise OperationError(f"not written: {source} was left as it is (consent refused; pass --yes to write it)")
-        write(Path(source), changes)
-        return f"{source}: " + "; ".join(item.describe() for item in changes)
 
     # -- Terraform --------------------------------------------------------------------------------------------
     def _synthesized(self) -> SynthesizedStack:

@@ -1,6 +1,7 @@
 """A timeline of steps: each one checks whether AWS is already where it should be (then it is skipped), acts,
-then checks again; what it checked is printed with how long it took. The first failing step stops the run with
-an ``OperationError`` that says what state it left."""
+then checks again; what it checked is printed with how long it took. A step with nothing to check first says
+why (``Always``: it is idempotent, or it is itself a check) and always acts. The first failing step stops the run
+with an ``OperationError`` that says what state it left."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ FAILED = "FAILED"
 
 class OperationError(RuntimeError):
     """A step failed; the message says which, why, and what state the deployment is in now."""
+
+
+@dataclass(frozen=True)
+class Always:
+    """The ``done`` of a step that runs every time, and why that is safe (printed when it starts)."""
+
+    why: str
 
 
 @dataclass
@@ -36,14 +44,14 @@ class Timeline:
     clock: Callable[[], float] = time.monotonic
     entries: list[Entry] = field(default_factory=list)
 
-    def run(self, step: str, *, done: Callable[[], str | None], act: Callable[[], str], state: str) -> None:
+    def run(self, step: str, *, done: Callable[[], str | None] | Always, act: Callable[[], str], state: str) -> None:
         """``done()`` returns what it found when the step is already done (else None); ``act()`` does the step
         and returns what it checked afterwards. ``state`` describes where a failure of this step leaves things."""
         started = self.clock()
         step = self.prefix + step
-        self.echo(f"--> {step}")
+        self.echo(f"--> {step}" + (f" (runs every time: {done.why})" if isinstance(done, Always) else ""))
         try:
-            found = done()
+            found = None if isinstance(done, Always) else done()
             if found is not None:
                 self._add(Entry(step, SKIPPED, self.clock() - started, found))
                 return

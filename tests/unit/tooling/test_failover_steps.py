@@ -106,9 +106,9 @@ def test_the_settings_follow_the_promoted_copy_including_its_own_kms_key(deploye
     assert described == {"multi-dc.primary": "dc2", "multi-dc.database_home": "dc1",
                          "multi-dc.file_system.replication_region": "us-east-1",
                          "multi-dc.file_system.kms_key_arn": key}
-    assert failover._settings_written() is None
-    failover._write_settings()
-    assert failover._settings_written() is not None
+    assert failover.settings_step.done() is None
+    failover.settings_step.act()
+    assert failover.settings_step.done() is not None
     assert load_environment().valid().architectures["multi-dc"].primary == "dc2"
 
 
@@ -129,7 +129,7 @@ def test_refused_consent_leaves_the_file_as_it_was(deployed):
     failover.consent = lambda _: False
     before = Path("cdktf.json").read_text()
     with pytest.raises(OperationError, match="not written: .* was left as it is"):
-        failover._write_settings()
+        failover.settings_step.act()
     assert Path("cdktf.json").read_text() == before
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from portal_ha.cli import main
 from portal_ha.operations.config_edit import Change, change, pending, write
 from portal_ha.operations.deployment import Journal
-from portal_ha.operations.timeline import OperationError, Timeline
+from portal_ha.operations.timeline import Always, OperationError, Timeline
 
 
 def _no_aws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -120,6 +120,32 @@ def test_a_timeline_skips_what_is_done_and_stops_at_a_failure_saying_the_state_l
         ("one", "already done", "found done"), ("two", "done", "checked it"), ("three", "FAILED", "boom")]
     rendered = timeline.render()
     assert "already done" in rendered and "FAILED" in rendered and "total" in rendered
+
+
+def test_a_step_with_nothing_to_check_says_why_and_acts_every_time():
+    lines: list[str] = []
+    acted: list[int] = []
+    timeline = Timeline("t", echo=lines.append)
+    for _ in range(2):
+        timeline.run("reconcile", done=Always("an apply with nothing to change changes nothing"),
+                     act=lambda: acted.append(1) or "applied", state="-")
+    assert acted == [1, 1]
+    assert lines.count("--> reconcile (runs every time: an apply with nothing to change changes nothing)") == 2
+    assert [e.status for e in timeline.entries] == ["done", "done"]
+
+
+def test_every_operation_step_checks_aws_first_or_says_why_it_need_not():
+    """No step passes ``done=lambda: None`` (a check that claims to look and never does): each has a real check,
+    or an ``Always`` with its reason, which README's Operations lists."""
+    import ast
+
+    from tests.conftest import REPO
+
+    for path in sorted((REPO / "portal_ha" / "operations").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg == "done" and isinstance(node.value, ast.Lambda):
+                body = node.value.body
+                assert not (isinstance(body, ast.Constant) and body.value is None), f"{path.name}:{node.lineno}"
 
 
 def test_change_of_an_unset_key_to_unset_is_no_change(config):
