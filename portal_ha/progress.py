@@ -18,7 +18,9 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TextIO
+
+from .json_value import JSON
 
 # cdktf appends an 8-hex-digit hash to every logical id (``db_dc2_cluster_C7E0EC43``); it says nothing to a reader.
 _CDKTF_HASH = re.compile(r"_[0-9A-F]{8}(?=$|\[)")
@@ -59,7 +61,7 @@ class Progress:
     """Address -> when Terraform started working on it."""
     targeted: bool = False
     """The run has ``-target``: Terraform's generic targeting warnings are left out (``TARGETING_WARNINGS``)."""
-    outputs: dict[str, Any] | None = None
+    outputs: dict[str, JSON] | None = None
     """The stack's outputs as the run ended (name -> value; a sensitive one is ``SENSITIVE``), from Terraform's
     last ``outputs`` message; None when it sent none."""
 
@@ -111,7 +113,7 @@ class Progress:
         """A line of the tool's own (an interruption, for example), between the progress lines."""
         self._print(f"==> {text}")
 
-    def _diagnostic(self, diagnostic: dict[str, Any]) -> None:
+    def _diagnostic(self, diagnostic: dict[str, JSON]) -> None:
         severity = str(diagnostic.get("severity", "error"))
         if self.targeted and severity == "warning" and diagnostic.get("summary") in TARGETING_WARNINGS:
             return

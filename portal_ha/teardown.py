@@ -9,15 +9,20 @@ they also judge the teardown of an ``up`` that failed or was interrupted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from stacks.manifest import DatacenterManifest, Manifest
 
 from .aws import Clients
+from .json_value import JSON, obj
+
+if TYPE_CHECKING:
+    from types_boto3_resourcegroupstaggingapi.type_defs import TagFilterTypeDef
 
 # States in which AWS (and moto) keep listing a resource that is in fact gone.
 GONE_STATES = {"terminated", "shutting-down", "deleted", "deleting"}
@@ -26,11 +31,11 @@ GONE_STATES = {"terminated", "shutting-down", "deleted", "deleting"}
 AUTOMATED_BACKUP_MARKERS = (":cluster-snapshot:rds:", ":snapshot:rds:")
 
 
-def _gone(describe: Callable[..., Any], key: str | None = None, **arguments: Any) -> bool:
-    """True if ``describe(**arguments)`` says the resource does not exist: a NotFound-style error, or an empty
-    ``key`` list in its answer (with no ``key``: any answer means it exists)."""
+def _gone(describe: Callable[[], Mapping[str, object]], key: str | None = None) -> bool:
+    """True if ``describe()`` says the resource does not exist: a NotFound-style error, or an empty ``key`` list
+    in its answer (with no ``key``: any answer means it exists)."""
     try:
-        found = describe(**arguments)
+        found = describe()
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if "NotFound" in code or "NoSuch" in code or code in ("InvalidParameterValue",):
@@ -57,14 +62,14 @@ def _region_of(arn: object) -> str | None:
     return parts[3] if len(parts) > 3 and parts[0] == "arn" and parts[3] else None
 
 
-def footprint(architecture: str, project: str, stack_regions: list[str], state: list[dict[str, Any]],
+def footprint(architecture: str, project: str, stack_regions: list[str], state: list[dict[str, JSON]],
               manifest: Manifest | None = None) -> Footprint:
     """The footprint of a deployment from the synthesized stack's regions, the state's resources (``terraform
     show -json``) and, when there is one, the verify manifest."""
     regions = [*stack_regions, *(dc.region for dc in (manifest.datacenters if manifest is not None else ()))]
     groups = []
     for resource in state:
-        values = resource.get("values") or {}
+        values = obj(resource.get("values"))
         region = _region_of(values.get("arn"))
         if region is not None:
             regions.append(region)
@@ -87,11 +92,11 @@ def leftovers(where: Footprint, manifest: Manifest | None, aws: Clients | None =
         left += _tagged(aws, region, where.project, where.architecture)
     glb = manifest.joined.global_lb if manifest is not None and manifest.joined is not None else None
     if glb is not None and glb.zone_id:
-        route53 = aws("route53", "us-east-1")
-        if not _gone(route53.get_hosted_zone, Id=glb.zone_id):
-            left.append(f"global: hosted zone {glb.zone_id}")
+        route53, zone_id = aws("route53", "us-east-1"), glb.zone_id
+        if not _gone(lambda: route53.get_hosted_zone(Id=zone_id)):
+            left.append(f"global: hosted zone {zone_id}")
         for name, check_id in glb.health_check_ids.items():
-            if not _gone(route53.get_health_check, HealthCheckId=check_id):
+            if not _gone(functools.partial(route53.get_health_check, HealthCheckId=check_id)):
                 left.append(f"global: health check {check_id} ({name})")
     return list(dict.fromkeys(left))
 
@@ -102,8 +107,8 @@ def _group(aws: Clients, region: str, group: str, label: str) -> list[str]:
     left = []
     if scaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]:
         left.append(f"{label}: Auto Scaling group {group}")
-    instance_filter = {"Name": "tag:aws:autoscaling:groupName", "Values": [group]}
-    reservations = ec2.describe_instances(Filters=[instance_filter])["Reservations"]
+    reservations = ec2.describe_instances(Filters=[{"Name": "tag:aws:autoscaling:groupName", "Values": [group]}]
+                                          )["Reservations"]
     return left + [f"{label}: instance {i['InstanceId']} ({i['State']['Name']})" for r in reservations
                    for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
 
@@ -119,31 +124,36 @@ def _named(aws: Clients, dc: DatacenterManifest) -> list[str]:
         reservations = ec2.describe_instances(Filters=[{"Name": "instance-id", "Values": list(dc.instance_ids)}])
         left += [f"{name}: instance {i['InstanceId']} ({i['State']['Name']})"
                  for r in reservations["Reservations"] for i in r["Instances"] if i["State"]["Name"] not in GONE_STATES]
-    if not _gone(ec2.describe_vpcs, "Vpcs", Filters=[{"Name": "vpc-id", "Values": [dc.vpc_id]}]):
+    if not _gone(lambda: ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [dc.vpc_id]}]), "Vpcs"):
         left.append(f"{name}: VPC {dc.vpc_id}")
-    if not _gone(elb.describe_load_balancers, "LoadBalancers", LoadBalancerArns=[dc.nlb_arn]):
+    if not _gone(lambda: elb.describe_load_balancers(LoadBalancerArns=[dc.nlb_arn]), "LoadBalancers"):
         left.append(f"{name}: NLB {dc.nlb_arn}")
     cluster = dc.database.cluster_identifier
-    if not _gone(rds.describe_db_clusters, "DBClusters", DBClusterIdentifier=cluster):
+    if not _gone(lambda: rds.describe_db_clusters(DBClusterIdentifier=cluster), "DBClusters"):
         left.append(f"{name}: DB cluster {cluster}")
     shared = dc.file_system
     if shared is None:
         return left
-    if not _gone(efs.describe_file_systems, "FileSystems", FileSystemId=shared.file_system_id):
+    if not _gone(lambda: efs.describe_file_systems(FileSystemId=shared.file_system_id), "FileSystems"):
         left.append(f"{name}: EFS {shared.file_system_id}")
     replica, replica_region = shared.replica_file_system_id, shared.replication_region
-    if replica and replica_region and not _gone(aws("efs", replica_region).describe_file_systems, "FileSystems",
-                                                FileSystemId=replica):
+    replicas = aws("efs", replica_region) if replica_region else efs
+    if replica and replica_region and not _gone(lambda: replicas.describe_file_systems(FileSystemId=replica),
+                                                "FileSystems"):
         left.append(f"{replica_region}: EFS replica {replica}")
     return left
+
+
+def _stack_tags(project: str, architecture: str) -> list[TagFilterTypeDef]:
+    """The stack's default tags, as a tagging API filter."""
+    return [{"Key": "Project", "Values": [project]}, {"Key": "Architecture", "Values": [architecture]}]
 
 
 def _tagged(aws: Clients, region: str, project: str, architecture: str) -> list[str]:
     """Resources in ``region`` still carrying the stack's default tags, tombstones excepted."""
     tagging = aws("resourcegroupstaggingapi", region)
-    filters = [{"Key": "Project", "Values": [project]}, {"Key": "Architecture", "Values": [architecture]}]
-    arns = [m["ResourceARN"] for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters)
-            for m in page["ResourceTagMappingList"]]
+    arns = [m["ResourceARN"] for page in tagging.get_paginator("get_resources").paginate(
+            TagFilters=_stack_tags(project, architecture)) for m in page["ResourceTagMappingList"]]
     ec2 = aws("ec2", region)
     left = []
     for arn in arns:
@@ -173,9 +183,8 @@ def automated_backups(where: Footprint, aws: Clients | None = None) -> list[str]
     found = []
     for region in where.regions:
         tagging = aws("resourcegroupstaggingapi", region)
-        filters = [{"Key": "Project", "Values": [where.project]},
-                   {"Key": "Architecture", "Values": [where.architecture]}]
-        for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
+        for page in tagging.get_paginator("get_resources").paginate(
+                TagFilters=_stack_tags(where.project, where.architecture)):
             found += [m["ResourceARN"] for m in page["ResourceTagMappingList"]
                       if any(marker in m["ResourceARN"] for marker in AUTOMATED_BACKUP_MARKERS)]
     return found

@@ -31,9 +31,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import TextIO, TypedDict
 
 from . import toolchain
+from .json_value import JSON, items, obj
 from .progress import Progress
 
 UNKNOWN = "(known after apply)"
@@ -213,11 +214,11 @@ def init(directory: Path, env: Mapping[str, str]) -> None:
     run(["init", "-input=false", "-no-color"], directory, env)
 
 
-def plan_json(directory: Path, env: Mapping[str, str], *, extra_args: tuple[str, ...] = ()) -> dict[str, Any]:
+def plan_json(directory: Path, env: Mapping[str, str], *, extra_args: tuple[str, ...] = ()) -> dict[str, JSON]:
     """``terraform plan -out`` then ``show -json``: the plan as a dict."""
     run(["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.tfplan", *extra_args], directory, env)
-    plan: dict[str, Any] = json.loads(run(["show", "-json", "plan.tfplan"], directory, env))
-    return plan
+    plan: JSON = json.loads(run(["show", "-json", "plan.tfplan"], directory, env))
+    return obj(plan)
 
 
 def state_list(directory: Path, env: Mapping[str, str]) -> list[str]:
@@ -225,12 +226,12 @@ def state_list(directory: Path, env: Mapping[str, str]) -> list[str]:
     return [line for line in run(["state", "list"], directory, env).splitlines() if line.strip()]
 
 
-def state_resources(directory: Path, env: Mapping[str, str]) -> list[dict[str, Any]]:
+def state_resources(directory: Path, env: Mapping[str, str]) -> list[dict[str, JSON]]:
     """The managed resources in the stack's state (``terraform show -json``: address, type, provider_name,
     values...); empty when there is no state."""
-    shown = json.loads(run(["show", "-json"], directory, env) or "{}")
-    return [r for r in shown.get("values", {}).get("root_module", {}).get("resources", [])
-            if r.get("mode") == "managed"]
+    shown: JSON = json.loads(run(["show", "-json"], directory, env) or "{}")
+    resources = items(obj(obj(obj(shown).get("values")).get("root_module")).get("resources"))
+    return [obj(r) for r in resources if obj(r).get("mode") == "managed"]
 
 
 def state_ids(directory: Path, env: Mapping[str, str], rtype: str) -> dict[str, str | None]:
@@ -238,7 +239,7 @@ def state_ids(directory: Path, env: Mapping[str, str], rtype: str) -> dict[str, 
     found = {}
     for resource in state_resources(directory, env):
         if resource.get("type") == rtype:
-            value = resource.get("values", {}).get("id")
+            value = obj(resource.get("values")).get("id")
             found[str(resource["address"])] = str(value) if value is not None else None
     return found
 
@@ -253,13 +254,26 @@ def import_resource(directory: Path, env: Mapping[str, str], address: str, resou
     run(["import", "-input=false", "-no-color", address, resource_id], directory, env)
 
 
-def outputs(directory: Path, env: Mapping[str, str]) -> dict[str, Any]:
+def outputs(directory: Path, env: Mapping[str, str]) -> dict[str, JSON]:
     """``terraform output -json`` as name -> value."""
-    raw = json.loads(run(["output", "-json"], directory, env))
-    return {name: item.get("value") for name, item in raw.items()}
+    raw: JSON = json.loads(run(["output", "-json"], directory, env))
+    return {name: obj(item).get("value") for name, item in obj(raw).items()}
 
 
-def _merge(after: Any, unknown: Any, sensitive: Any) -> Any:
+class ResourceDigest(TypedDict):
+    actions: list[str]
+    values: JSON
+
+
+class PlanDigest(TypedDict):
+    """``summarize_plan``'s digest: the providers' constant settings, every managed resource, every output."""
+
+    providers: dict[str, JSON]
+    resources: dict[str, ResourceDigest]
+    outputs: dict[str, JSON]
+
+
+def _merge(after: JSON, unknown: JSON, sensitive: JSON) -> JSON:
     """Plan values with unknowns and sensitive values replaced by readable markers."""
     if sensitive is True:
         return SENSITIVE
@@ -282,7 +296,7 @@ def _merge(after: Any, unknown: Any, sensitive: Any) -> Any:
     return after
 
 
-def _constants(expressions: Any) -> Any:
+def _constants(expressions: JSON) -> JSON:
     """The constant values of a configuration's expressions (nested blocks are lists of expression maps)."""
     if isinstance(expressions, list):
         return [_constants(block) for block in expressions]
@@ -295,28 +309,29 @@ def _constants(expressions: Any) -> Any:
     return expressions
 
 
-def summarize_plan(plan: dict[str, Any]) -> dict[str, Any]:
+def summarize_plan(plan: dict[str, JSON]) -> PlanDigest:
     """A stable, reviewable digest of a plan: every managed resource's planned values and every output.
 
     Volatile or derived noise is dropped: Terraform version and timestamps, null/empty attributes, and
     ``tags_all`` (the provider's default tags, which the provider block already shows). Unknown values read
     ``(known after apply)`` and sensitive ones ``(sensitive)``, so no secret can reach a snapshot.
     """
-    resources: dict[str, Any] = {}
-    for change in plan.get("resource_changes", []):
+    resources: dict[str, ResourceDigest] = {}
+    for change in map(obj, items(plan.get("resource_changes"))):
         if change.get("mode") != "managed":
             continue
-        body = change["change"]
+        body = obj(change.get("change"))
         values = _merge(body.get("after"), body.get("after_unknown"), body.get("after_sensitive"))
         if isinstance(values, dict):
             values.pop("tags_all", None)
-        resources[change["address"]] = {"actions": body["actions"], "values": values}
+        resources[str(change.get("address"))] = {"actions": [str(a) for a in items(body.get("actions"))],
+                                                 "values": values}
     outputs_digest = {
-        name: _merge(o.get("after"), o.get("after_unknown"), o.get("after_sensitive"))
-        for name, o in sorted(plan.get("output_changes", {}).items())
+        name: _merge(obj(o).get("after"), obj(o).get("after_unknown"), obj(o).get("after_sensitive"))
+        for name, o in sorted(obj(plan.get("output_changes")).items())
     }
     providers = {
-        name: _constants(cfg.get("expressions", {}))
-        for name, cfg in sorted(plan.get("configuration", {}).get("provider_config", {}).items())
+        name: _constants(obj(cfg).get("expressions", {}))
+        for name, cfg in sorted(obj(obj(plan.get("configuration")).get("provider_config")).items())
     }
     return {"providers": providers, "resources": dict(sorted(resources.items())), "outputs": outputs_digest}

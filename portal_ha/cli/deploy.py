@@ -6,9 +6,12 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..terraform import PlanDigest
 
 from .common import (
     apply,
@@ -71,7 +74,7 @@ PLAN_ACTIONS = (("create", ["create"]), ("update", ["update"]), ("replace", ["de
                 ("replace", ["create", "delete"]), ("destroy", ["delete"]))
 
 
-def plan_lines(arch: str, digest: dict[str, Any]) -> list[str]:
+def plan_lines(arch: str, digest: PlanDigest) -> list[str]:
     """What a plan digest changes: a line per action and resource type, then the totals (resources the plan
     leaves as they are count as unchanged, so a plan right after ``up`` reads "no changes")."""
     counts: dict[tuple[str, str], int] = {}

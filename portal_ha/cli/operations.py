@@ -6,13 +6,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
 from ..aws import Clients
 from ..operations.config_edit import Change
-from ..operations.timeline import OperationError
+from ..operations.timeline import OperationError, Timeline
 from .common import (
     apply,
     arch_argument,
@@ -93,7 +93,7 @@ class CliDeployment:
         return (sum(r.status == checks.PASS for r in results), sum(r.status == checks.SKIP for r in results), failed)
 
 
-def _consent(yes: bool) -> Any:
+def _consent(yes: bool) -> Callable[[list[Change]], bool]:
     def ask(changes: list[Change]) -> bool:
         if yes:
             return True
@@ -120,7 +120,13 @@ def _echo(line: str) -> None:
     click.echo(line, err=True)
 
 
-def _run(operation: Any, then: Callable[[], str] | None = None) -> None:
+class _Operation(Protocol):
+    timeline: Timeline
+
+    def run(self) -> Timeline: ...
+
+
+def _run(operation: _Operation, then: Callable[[], str] | None = None) -> None:
     """Run an operation, print its timeline (then what ``then`` says after the run), and exit 1 with the failed
     step's message if one failed."""
     from ..operations.deployment import Refused

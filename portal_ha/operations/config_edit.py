@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from constructs_lib.errors import ConfigError
 from stacks.loader import document
 
 from ..files import write_atomic
+from ..json_value import JSON
 from .timeline import OperationError
 
 UNSET = None
@@ -23,21 +23,21 @@ class Change:
     """One key of the context: ``path`` like ``("multi-dc", "primary")``; ``after`` None removes the key."""
 
     path: tuple[str, ...]
-    before: Any
-    after: Any
+    before: JSON
+    after: JSON
 
     @property
     def key(self) -> str:
         return ".".join(self.path)
 
     def describe(self) -> str:
-        def spell(value: Any) -> str:
+        def spell(value: JSON) -> str:
             return "(unset)" if value is UNSET else json.dumps(value)
 
         return f"{self.key}: {spell(self.before)} -> {spell(self.after)}"
 
 
-def _document(path: Path) -> dict[str, Any]:
+def _document(path: Path) -> dict[str, JSON]:
     """The file as the settings loader reads it (``stacks.loader.document``), with a context to change."""
     found = document(path)
     if not isinstance(found.get("context"), dict):
@@ -45,9 +45,9 @@ def _document(path: Path) -> dict[str, Any]:
     return found
 
 
-def current(path: Path, key: tuple[str, ...]) -> Any:
+def current(path: Path, key: tuple[str, ...]) -> JSON:
     """The value at ``key`` in the file's context, or None when unset."""
-    node: Any = _document(path)["context"]
+    node: JSON = _document(path)["context"]
     for part in key:
         if not isinstance(node, dict) or part not in node:
             return UNSET
@@ -55,7 +55,7 @@ def current(path: Path, key: tuple[str, ...]) -> Any:
     return node
 
 
-def change(path: Path, key: tuple[str, ...], after: Any) -> Change:
+def change(path: Path, key: tuple[str, ...], after: JSON) -> Change:
     return Change(key, current(path, key), after)
 
 
@@ -64,17 +64,25 @@ def pending(changes: list[Change]) -> list[Change]:
     return [c for c in changes if c.before != c.after]
 
 
+def _section(parent: dict[str, JSON], key: str, path: Path) -> dict[str, JSON]:
+    """``parent[key]``, an object (made empty when absent); ConfigError when the file has something else there."""
+    found = parent.setdefault(key, {})
+    if not isinstance(found, dict):
+        raise ConfigError([f"{path}: {key} is {json.dumps(found)}, not an object: the change cannot be written"])
+    return found
+
+
 def write(path: Path, changes: list[Change]) -> None:
     """Apply ``changes`` to the file (2-space JSON, key order kept); the next read of the settings sees them. A
     removal that leaves its section empty removes the section too (an empty section means what an absent one
     does), so that setting a key and then unsetting it gives back the file it started from."""
     edited = _document(path)
     for item in changes:
-        node = edited["context"]
-        parents = []
+        node = _section(edited, "context", path)
+        parents: list[tuple[dict[str, JSON], str]] = []
         for part in item.path[:-1]:
             parents.append((node, part))
-            node = node.setdefault(part, {})
+            node = _section(node, part, path)
         if item.after is UNSET:
             node.pop(item.path[-1], None)
             for parent, part in reversed(parents[1:]):  # never the architecture's own object

@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from stacks.manifest import Manifest
 from stacks.settings import ArchitectureSettings, Settings
 
 from ..aws import Clients
 from ..files import write_atomic
+from ..json_value import JSON
 
+SettingsBefore = tuple[tuple[tuple[str, ...], JSON], ...]
+"""Configuration keys with the values they had (None: unset)."""
 JOURNAL_DIR = Path(".portal-ha") / "operations"
 
 
@@ -63,7 +66,7 @@ class Journal:
     unplanned: bool = False
     legs_done: tuple[str, ...] = ()
     """A drill's finished legs (``failover``, ``failback``)."""
-    settings_before: tuple[tuple[tuple[str, ...], Any], ...] = ()
+    settings_before: SettingsBefore = ()
     """A drill's: each configuration key its legs may change, with the value it had when the drill began (None:
     unset), so that the drill ends with the file as it found it."""
 

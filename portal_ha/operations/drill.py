@@ -18,12 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from constructs_lib.synthesized import SynthesizedStack
 
 from .config_edit import Change, change, current, pending, write
-from .deployment import Deployment, Journal, verified
+from .deployment import Deployment, Journal, SettingsBefore, verified
 from .failover import Failover, preflight, settings_keys
 from .timeline import OperationError, Timeline
 
@@ -90,16 +89,16 @@ class Drill:
         journal.close()
         return self.timeline
 
-    def _restoring(self, before: tuple[tuple[tuple[str, ...], Any], ...]) -> list[Change]:
+    def _restoring(self, before: SettingsBefore) -> list[Change]:
         file = Path(self.deployment.settings().source)
         return pending([change(file, key, value) for key, value in before])
 
-    def _restored(self, before: tuple[tuple[tuple[str, ...], Any], ...]) -> str | None:
+    def _restored(self, before: SettingsBefore) -> str | None:
         if self._restoring(before):
             return None
         return f"{self.deployment.settings().source} is as it was before the drill"
 
-    def _restore(self, before: tuple[tuple[tuple[str, ...], Any], ...]) -> str:
+    def _restore(self, before: SettingsBefore) -> str:
         changes = self._restoring(before)
         source = Path(self.deployment.settings().source)
         deployed = SynthesizedStack.load(self.deployment.synth()).document

@@ -35,10 +35,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from constructs_lib.errors import required
 from constructs_lib.synthesized import SynthesizedStack
 from stacks.manifest import DatacenterManifest
+
+if TYPE_CHECKING:
+    from types_boto3_autoscaling import AutoScalingClient
+    from types_boto3_efs import EFSClient
+    from types_boto3_rds import RDSClient
+    from types_boto3_rds.type_defs import GlobalClusterTypeDef
 from stacks.settings import Settings
 
 from .config_edit import Change, SettingsStep, change
@@ -162,7 +169,7 @@ class Failover:
         return self.timeline
 
     # -- database ---------------------------------------------------------------------------------------------
-    def _rds(self) -> Any:
+    def _rds(self) -> RDSClient:
         return self.deployment.aws("rds", self.target.region)  # the target's region answers in an outage too
 
     def _target_arn(self) -> str:
@@ -174,15 +181,15 @@ class Failover:
             raise OperationError(f"{self.plan.arch} has no global database: a failover needs several datacenters")
         return self.manifest.joined.db_global_cluster_identifier
 
-    def _global(self) -> dict[str, Any]:
+    def _global(self) -> GlobalClusterTypeDef:
         found = self._rds().describe_global_clusters(
             GlobalClusterIdentifier=self._global_id())["GlobalClusters"]
         if not found:
             raise OperationError(f"global cluster {self._global_id()} is gone")
-        return dict(found[0])
+        return found[0]
 
     @staticmethod
-    def _writer(global_cluster: dict[str, Any]) -> str | None:
+    def _writer(global_cluster: GlobalClusterTypeDef) -> str | None:
         return next((m["DBClusterArn"] for m in global_cluster.get("GlobalClusterMembers", []) if m.get("IsWriter")),
                     None)
 
@@ -224,7 +231,7 @@ class Failover:
             time.sleep(self.poll_seconds)
 
     # -- file system ------------------------------------------------------------------------------------------
-    def _efs(self, dc: DatacenterManifest) -> Any:
+    def _efs(self, dc: DatacenterManifest) -> EFSClient:
         return self.deployment.aws("efs", dc.region)
 
     def _protection(self, dc: DatacenterManifest, file_system_id: str) -> str:
@@ -276,8 +283,8 @@ class Failover:
                 changes.append(change(file, replica, self.former_file_system))
             if config.section("file_system").get("kms_key_arn"):
                 # A key of the former primary's region cannot encrypt the promoted copy: name the key it has.
-                promoted = self._efs(self.target).describe_file_systems(
-                    FileSystemId=self.promoted_file_system)["FileSystems"][0]
+                promoted = self._efs(self.target).describe_file_systems(FileSystemId=required(
+                    self.promoted_file_system, "a shared failover has a promoted copy (checked)"))["FileSystems"][0]
                 changes.append(change(file, kms_key, promoted["KmsKeyId"]))
         return changes
 
@@ -347,7 +354,7 @@ class Failover:
             group: str = dc.autoscaling_group_name
             scaling = self.deployment.aws("autoscaling", dc.region)
 
-            def refreshed(scaling: Any = scaling, group: str = group) -> bool:
+            def refreshed(scaling: AutoScalingClient = scaling, group: str = group) -> bool:
                 found = scaling.describe_instance_refreshes(AutoScalingGroupName=group)["InstanceRefreshes"]
                 return not found or found[0]["Status"] not in REFRESH_RUNNING
 

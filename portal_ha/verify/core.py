@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from stacks.manifest import DatacenterManifest, Manifest
 
 from ..aws import Clients
+
+if TYPE_CHECKING:
+    from types_boto3_autoscaling.type_defs import AutoScalingGroupTypeDef
+    from types_boto3_ec2.type_defs import InstanceTypeDef
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 
@@ -56,13 +60,13 @@ def turned_off(rule_id: str, manifest: Manifest, dc: DatacenterManifest, key: st
     return Result(rule_id, dc.name, SKIP, f"turned off in the configuration ({manifest.architecture}.{key})")
 
 
-def group(dc: DatacenterManifest, aws: Clients) -> dict[str, Any] | None:
+def group(dc: DatacenterManifest, aws: Clients) -> AutoScalingGroupTypeDef | None:
     """The datacenter's Auto Scaling group as AWS describes it (None: fixed instances, or no such group)."""
     name = dc.autoscaling_group_name
     if not name:
         return None
     found = aws("autoscaling", dc.region).describe_auto_scaling_groups(AutoScalingGroupNames=[name])
-    groups: list[dict[str, Any]] = found["AutoScalingGroups"]
+    groups = found["AutoScalingGroups"]
     return groups[0] if groups else None
 
 
@@ -74,7 +78,7 @@ def instance_ids(dc: DatacenterManifest, aws: Clients) -> list[str]:
     return [i["InstanceId"] for i in found["Instances"]] if found else []
 
 
-def instances(dc: DatacenterManifest, aws: Clients) -> list[dict[str, Any]]:
+def instances(dc: DatacenterManifest, aws: Clients) -> list[InstanceTypeDef]:
     """The portal instances of a datacenter, as EC2 describes them."""
     ids = instance_ids(dc, aws)
     if not ids:

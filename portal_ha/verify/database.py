@@ -4,18 +4,21 @@ instance parameter group on every instance."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from constructs_lib.thresholds import DB_NODES
 from stacks.manifest import DatacenterManifest, Manifest
 
 from ..aws import Clients
+
+if TYPE_CHECKING:
+    from types_boto3_rds.type_defs import DBClusterTypeDef, DBInstanceTypeDef
 from .core import SKIP, Result, Rules, turned_off, verdict
 
 rules = Rules()
 
 
-def _members(dc: DatacenterManifest, aws: Clients) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _members(dc: DatacenterManifest, aws: Clients) -> tuple[DBClusterTypeDef, list[DBInstanceTypeDef]]:
     """The cluster of a datacenter and its instances, as RDS describes them."""
     rds = aws("rds", dc.region)
     cluster = rds.describe_db_clusters(DBClusterIdentifier=dc.database.cluster_identifier)["DBClusters"][0]
@@ -105,7 +108,7 @@ def check_performance_insights(manifest: Manifest, aws: Clients) -> Iterator[Res
                       f"on for all {len(members)} instances, {wanted} days")
 
 
-def _group_of(instance: dict[str, Any]) -> tuple[str | None, str | None]:
+def _group_of(instance: DBInstanceTypeDef) -> tuple[str | None, str | None]:
     groups = instance.get("DBParameterGroups", [])
     if not groups:
         return None, None

@@ -4,13 +4,18 @@ isolation, and security groups."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from constructs_lib.errors import required
 from constructs_lib.thresholds import PORTAL_PORT, SENSITIVE_PORTS, WORLD_CIDRS
 from stacks.manifest import DatacenterManifest, Manifest
 
 from ..aws import Clients
+
+if TYPE_CHECKING:
+    from types_boto3_ec2.type_defs import IpPermissionOutputTypeDef
+    from types_boto3_route53 import Route53Client
+    from types_boto3_route53.type_defs import ResourceRecordSetOutputTypeDef
 from .core import FAIL, PASS, SKIP, Result, Rules
 
 rules = Rules()
@@ -48,7 +53,8 @@ def check_global_lb(manifest: Manifest, aws: Clients) -> Iterator[Result]:
         return
     route53 = aws("route53", "us-east-1")
     name = required(glb.domain, "a route53 global load balancer has a domain").rstrip(".") + "."
-    records = route53.list_resource_record_sets(HostedZoneId=glb.zone_id)["ResourceRecordSets"]
+    zone_id = required(glb.zone_id, "a route53 global load balancer has a zone")
+    records = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
     by_identifier = {r.get("SetIdentifier"): r for r in records if r["Name"] == name}
     evacuated = set(glb.evacuated)
     for dc in manifest.datacenters:
@@ -75,8 +81,8 @@ def check_global_lb(manifest: Manifest, aws: Clients) -> Iterator[Result]:
                      f"record {name} ({dc.name}) with TCP 443 health check every {interval} s")
 
 
-def _evacuated(manifest: Manifest, dc: DatacenterManifest, record: dict[str, Any] | None, check_id: str | None,
-               route53: Any) -> Result:
+def _evacuated(manifest: Manifest, dc: DatacenterManifest, record: ResourceRecordSetOutputTypeDef | None,
+               check_id: str | None, route53: Route53Client) -> Result:
     """An evacuated datacenter: SKIP when no record serves it and its health check still watches it, else FAIL."""
     key = f"{manifest.architecture}.global_lb.evacuated"
     problems = []
@@ -109,7 +115,7 @@ def check_internal_routes(manifest: Manifest, aws: Clients) -> Iterator[Result]:
                      "; ".join(bad) if bad else f"{len(tables)} internal route table(s), no internet route")
 
 
-def _world_open_ports(permission: dict[str, Any]) -> list[int]:
+def _world_open_ports(permission: IpPermissionOutputTypeDef) -> list[int]:
     world = any(r.get("CidrIp") in WORLD_CIDRS for r in permission.get("IpRanges", [])) or any(
         r.get("CidrIpv6") in WORLD_CIDRS for r in permission.get("Ipv6Ranges", []))
     if not world:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from stacks.architectures import ARCHITECTURES
 from stacks.manifest import DatacenterManifest, FileSystemManifest, Manifest
 
 from ..aws import Clients
+from ..json_value import JSON, obj
 from .core import SKIP, Result, Rules, turned_off, verdict
 
 rules = Rules()
@@ -64,6 +64,7 @@ def check_backup(manifest: Manifest, aws: Clients) -> Iterator[Result]:
             yield turned_off("efs-backup", manifest, dc, "file_system.backup_policy")
             continue
         efs = aws("efs", dc.region)
+        status: str
         try:
             status = efs.describe_backup_policy(FileSystemId=shared.file_system_id)["BackupPolicy"]["Status"]
         except efs.exceptions.PolicyNotFound:
@@ -72,10 +73,10 @@ def check_backup(manifest: Manifest, aws: Clients) -> Iterator[Result]:
         yield verdict("efs-backup", dc.name, problems, "backup policy ENABLED (daily AWS Backup)")
 
 
-def _denies_plain_nfs(policy: dict[str, Any]) -> bool:
-    statements = policy.get("Statement", [])
-    for statement in statements if isinstance(statements, list) else [statements]:
-        condition = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
+def _denies_plain_nfs(policy: JSON) -> bool:
+    statements = obj(policy).get("Statement", [])
+    for statement in map(obj, statements if isinstance(statements, list) else [statements]):
+        condition = obj(obj(statement.get("Condition")).get("Bool")).get("aws:SecureTransport")
         values = condition if isinstance(condition, list) else [condition]
         if statement.get("Effect") == "Deny" and statement.get("Action") in ("*", ["*"]) and \
                 any(str(v).lower() == "false" for v in values):

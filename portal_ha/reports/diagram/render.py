@@ -6,7 +6,10 @@ from __future__ import annotations
 import struct
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import diagrams
 
 from ...files import write_atomic
 from .model import Diagram, Group, Node, digest
@@ -19,18 +22,19 @@ _GROUP_STYLE = {
 }
 
 
-def _icon(kind: str) -> Any:
+def _icon(kind: str) -> type[diagrams.Node]:
     from diagrams.aws.compute import EC2
     from diagrams.aws.database import Aurora, AuroraInstance
     from diagrams.aws.network import ElbNetworkLoadBalancer, GlobalAccelerator, Route53, VPCPeering
     from diagrams.aws.storage import ElasticFileSystemEFS
     from diagrams.onprem.client import Users
 
-    return {
+    found: type[diagrams.Node] = {
         "users": Users, "route53": Route53, "accelerator": GlobalAccelerator, "nlb": ElbNetworkLoadBalancer,
         "instance": EC2, "efs": ElasticFileSystemEFS, "efs-replica": ElasticFileSystemEFS,
         "aurora-cluster": Aurora, "aurora-node": AuroraInstance, "peering": VPCPeering,
     }[kind]
+    return found
 
 
 class GraphvizMissing(RuntimeError):
