@@ -1,27 +1,40 @@
 """The shape of ``cdktf.json``'s ``context``: every key, the JSON types it accepts and its default. The
 architecture sections' keys are the fields of the construct props they configure, so the construct's own
-validation (one place) names a bad value."""
+validation (one place) names a bad value. No default is written here: those of the datacenter, backend and
+targets keys are the settings dataclasses' (``settings``, whose network defaults are ``DatacenterProps``'), and
+tests/unit/stacks/test_schema.py proves that every section key is a field of its props, of a matching type."""
 
 from __future__ import annotations
 
+from dataclasses import MISSING, fields
 from typing import Any
 
+from constructs_lib.network.props import DatacenterProps
+
 from .architectures import NAMES
+from .settings import BackendSettings, DatacenterSettings, TargetSettings
 
 PROFILES = ("production", "lab", "local")
 Schema = dict[str, tuple[tuple[type, ...], Any]]
 
+
+def _with_defaults(settings: type, types: dict[str, tuple[type, ...]]) -> Schema:
+    """``types`` with each key's default from the dataclass ``settings`` (None: required, or the construct's)."""
+    defaults = {f.name: None if f.default is MISSING else f.default for f in fields(settings)}
+    return {key: (accepted, defaults[key]) for key, accepted in types.items()}
+
+
 # key -> (accepted JSON types, default). A default of None means "the construct's documented default".
-DATACENTER_KEYS: Schema = {
-    "name": ((str,), None),
-    "region": ((str,), None),
-    "cidr": ((str,), None),
-    "az_count": ((int,), 3),
-    "azs": ((list,), None),
-    "single_nat_gateway": ((bool,), False),
-    "flow_log_retention_days": ((int,), 90),
-    "instance_count": ((int,), None),
-}
+DATACENTER_KEYS: Schema = _with_defaults(DatacenterSettings, {
+    "name": (str,),
+    "region": (str,),
+    "cidr": (str,),
+    "az_count": (int,),
+    "azs": (list,),
+    "single_nat_gateway": (bool,),
+    "flow_log_retention_days": (int,),
+    "instance_count": (int,),
+})
 REQUIRED_DATACENTER_KEYS = ("name", "region", "cidr")
 
 # Architecture-wide sections. Their keys are the props fields of the construct they configure, so the
@@ -86,21 +99,21 @@ ARCHITECTURE_KEYS: Schema = {
     "database_home": ((str,), None),
     **dict.fromkeys(SECTIONS, ((dict,), None)),
 }
-BACKEND_KEYS: Schema = {
-    "type": ((str,), "local"),
-    "bucket": ((str,), None),
-    "key_prefix": ((str,), "portal-ha"),
-    "region": ((str,), None),
-    "use_lockfile": ((bool,), True),
-}
-TARGET_KEYS: Schema = {
-    "instance_failover_seconds": ((int,), 20),
-    "datacenter_failover_seconds": ((int,), 60),
-    "min_instances_for_full_load": ((int,), 1),
-}
+BACKEND_KEYS: Schema = _with_defaults(BackendSettings, {
+    "type": (str,),
+    "bucket": (str,),
+    "key_prefix": (str,),
+    "region": (str,),
+    "use_lockfile": (bool,),
+})
+TARGET_KEYS: Schema = _with_defaults(TargetSettings, {
+    "instance_failover_seconds": (int,),
+    "datacenter_failover_seconds": (int,),
+    "min_instances_for_full_load": (int,),
+})
 TOP_LEVEL_KEYS: Schema = {
-    "name_prefix": ((str,), "portal"),
-    "profile": ((str,), "production"),
+    "name_prefix": ((str,), DatacenterProps.name_prefix),
+    "profile": ((str,), PROFILES[0]),
     "backend": ((dict,), None),
     "targets": ((dict,), None),
     **dict.fromkeys(NAMES, ((dict,), None)),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from constructs_lib.errors import ConfigError
+from constructs_lib.network.props import DatacenterProps
 
 from .architectures import ARCHITECTURES, Architecture
 
@@ -20,11 +21,13 @@ class DatacenterSettings:
     name: str
     region: str
     cidr: str
-    az_count: int = 3
-    azs: tuple[str, ...] | None = None
-    single_nat_gateway: bool = False
-    flow_log_retention_days: int = 90
+    # The network's defaults are DatacenterProps' own (one place: the construct documents what each does).
+    az_count: int = DatacenterProps.az_count
+    azs: tuple[str, ...] | None = DatacenterProps.azs
+    single_nat_gateway: bool = DatacenterProps.single_nat_gateway
+    flow_log_retention_days: int = DatacenterProps.flow_log_retention_days
     instance_count: int | None = None
+    """Overrides the architecture's ``portal.instance_count`` here. Default: the portal section's."""
 
 
 @dataclass(frozen=True, kw_only=True)
