@@ -9,14 +9,20 @@ import click
 
 from .. import emulator as emu
 from .. import toolchain
-from .common import emulator_ready, environment, launch_emulator, local_option
+from .common import emulator_ready, environment, invocation, launch_emulator, local_option
 
 
 @click.command("env")
 @local_option
 def env_command(local: bool) -> None:
     """Print export lines for terraform, cdktf and boto3: eval "$(portal-ha env [--local])"."""
-    for key, value in environment(local)[0].items():
+    from stacks.loader import PROFILE_ENV
+
+    exports = environment(local)[0]
+    profile = invocation(local).profile
+    if profile is not None:  # the app the cdktf CLI runs reads its profile from its environment (stacks.loader)
+        exports[PROFILE_ENV] = profile
+    for key, value in exports.items():
         click.echo(f"export {key}={shlex.quote(value)}")
 
 

@@ -24,6 +24,21 @@ def test_unknown_architecture_is_refused():
     assert "'two-dc' is not one of 'single-dc', 'multi-dc', 'multi-dc-local'" in result.output
 
 
+def test_env_exports_the_profile_the_cdktf_clis_app_must_synthesize_with(monkeypatch):
+    """``eval "$(portal-ha env --local)"`` then ``npx cdktf deploy``: the app the cdktf CLI runs reads its profile
+    from its environment, so --local's profile is exported (the tool itself passes it as an argument)."""
+    import portal_ha.cli.tools as tools
+
+    monkeypatch.setattr(tools, "environment", lambda local: ({"AWS_ENDPOINT_URL": "http://127.0.0.1:1"}, None))
+    monkeypatch.delenv("PORTAL_HA_PROFILE", raising=False)
+    local = CliRunner().invoke(main, ["env", "--local"])
+    assert local.exit_code == 0, local.output
+    assert local.output.splitlines() == ["export AWS_ENDPOINT_URL=http://127.0.0.1:1", "export PORTAL_HA_PROFILE=local"]
+    assert "PORTAL_HA_PROFILE" not in CliRunner().invoke(main, ["env"]).output
+    monkeypatch.setenv("PORTAL_HA_PROFILE", "lab")
+    assert "export PORTAL_HA_PROFILE=lab" in CliRunner().invoke(main, ["env", "--local"]).output
+
+
 def test_emulator_starts_is_reused_and_stops(tmp_path):
     state = tmp_path / "emulator"
     first = emulator.start(state)
