@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import Problem
+
 
 @dataclass(frozen=True)
 class Source:
@@ -15,9 +17,10 @@ class Source:
     value: object
 
 
-def conflicts(where: str, existing: Source, *builders: Source) -> list[str]:
+def conflicts(where: str, existing: Source, *builders: Source) -> list[Problem]:
     """A problem for every builder given together with the existing resource (both set: pass one)."""
     if existing.value is None:
         return []
-    return [f"{where}: {b.field} ({b.means}) and {existing.field} ({existing.means}) are both set: pass one"
+    return [Problem(where, sep=": ", fix=f"{b.field} ({b.means}) and {existing.field} ({existing.means}) are both "
+                                         "set: pass one")
             for b in builders if b.value is not None]

@@ -34,7 +34,7 @@ from .datacenter_lb_props import (
     DatacenterLoadBalancerProps,
     lb_name_problems,
 )
-from .errors import Problems
+from .errors import Problem, Problems, Ref
 from .network.interface import IDatacenter
 from .validation import construct_id, known
 
@@ -46,8 +46,8 @@ def _checked_base_name(props: DatacenterLoadBalancerProps, datacenter: IDatacent
     if props.name is None:
         base = datacenter.resource_name
         problems.extend(lb_name_problems(
-            base, "load_balancer.name (default: datacenter.resource_name)",
-            "shorten name_prefix or the datacenter name, or set load_balancer.name",
+            base, "load_balancer.name", "shorten name_prefix or the datacenter name, or set {0}",
+            (Ref("load_balancer.name"),), default=Ref("datacenter.resource_name"),
         ))
     else:
         base = props.name
@@ -57,9 +57,9 @@ def _checked_base_name(props: DatacenterLoadBalancerProps, datacenter: IDatacent
         if match is not None:
             problems.check(
                 match.group(1) == datacenter.region,
-                f"load_balancer.certificate_arn is in {match.group(1)} but datacenter {datacenter.name} "
-                f"is in {datacenter.region}: an NLB can only use an ACM certificate of its own region; "
-                f"issue or import one in {datacenter.region}",
+                Problem("load_balancer.certificate_arn", fix=f"is in {match.group(1)} but datacenter "
+                        f"{datacenter.name} is in {datacenter.region}: an NLB can only use an ACM certificate of "
+                        f"its own region; issue or import one in {datacenter.region}"),
             )
     problems.raise_if_any()
     return base

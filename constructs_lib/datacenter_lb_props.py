@@ -7,7 +7,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from .errors import Problems
+from .errors import NO_VALUE, Problem, Problems, Ref
 from .thresholds import PORTAL_PORT
 from .validation import is_int, known
 
@@ -25,22 +25,27 @@ TIMEOUT_RANGE = (2, 120)
 DEREGISTRATION_RANGE = (0, 3600)
 
 
-def lb_name_problems(base: str, field: str, fix: str) -> list[str]:
-    problems: list[str] = []
+def lb_name_problems(base: str, field: str, fix: str, refs: tuple[Ref, ...] = (), *,
+                     default: Ref | None = None) -> list[Problem]:
+    """The problems of the names ``base`` gives the NLB and the target group. ``fix`` is a template naming
+    ``refs``; ``default``: ``base`` is not set but derived from that setting (``(default: ...)``)."""
+    problems: list[Problem] = []
+    # A derived base is not a value the user wrote: it is said in the text, after what it defaults to.
+    said = "" if default is None else f"(default: {{{len(refs)}}}) {base!r} "
+    refs = refs if default is None else (*refs, default)
+    value = NO_VALUE if default is not None else base
     for what, name in (("load balancer", f"{base}-nlb"), ("target group", f"{base}-tg")):
         if not LB_NAME_PATTERN.match(name):
-            problems.append(
-                f"{field} {base!r} gives the {what} name {name!r}, which AWS rejects: names allow only "
-                f"letters, digits and hyphens, and may not start or end with a hyphen; {fix}"
-            )
+            problems.append(Problem(field, value, (
+                f"{said}gives the {what} name {name!r}, which AWS rejects: names allow only letters, digits and "
+                f"hyphens, and may not start or end with a hyphen; {fix}"), refs=refs))
         elif len(name) > MAX_LB_NAME:
-            problems.append(
-                f"{field} {base!r} gives the {what} name {name!r} of {len(name)} characters, above the AWS "
-                f"limit of {MAX_LB_NAME}: {fix}"
-            )
+            problems.append(Problem(field, value, (
+                f"{said}gives the {what} name {name!r} of {len(name)} characters, above the AWS limit of "
+                f"{MAX_LB_NAME}: {fix}"), refs=refs))
         elif name.startswith("internal-"):
-            problems.append(f"{field} {base!r} gives the {what} name {name!r}: AWS reserves the prefix "
-                            f"'internal-'; {fix}")
+            problems.append(Problem(field, value, (
+                f"{said}gives the {what} name {name!r}: AWS reserves the prefix 'internal-'; {fix}"), refs=refs))
     return problems
 
 
@@ -82,12 +87,12 @@ class DatacenterLoadBalancerProps:
     def __post_init__(self) -> None:
         problems = Problems()
         if self.name is not None:
-            problems.extend(
-                lb_name_problems(self.name, "load_balancer.name", "use a shorter load_balancer.name"))
+            problems.extend(lb_name_problems(self.name, "load_balancer.name", "use a shorter {0}",
+                                             (Ref("load_balancer.name"),)))
         cidrs = self.allowed_cidrs
         if isinstance(cidrs, str) or not isinstance(cidrs, (tuple, list)) or not cidrs:
-            problems.add(f"load_balancer.allowed_cidrs {cidrs!r} is not a non-empty tuple of CIDRs: use for "
-                         "example ('0.0.0.0/0',) or ('203.0.113.0/24',)")
+            problems.add(Problem("load_balancer.allowed_cidrs", cidrs, "is not a non-empty tuple of CIDRs: use "
+                                 "for example ('0.0.0.0/0',) or ('203.0.113.0/24',)"))
         else:
             for i, cidr in enumerate(cidrs):
                 if not known(cidr):
@@ -95,60 +100,61 @@ class DatacenterLoadBalancerProps:
                 try:
                     ipaddress.IPv4Network(cidr, strict=True)
                 except (ValueError, TypeError) as exc:
-                    problems.add(f"load_balancer.allowed_cidrs[{i}] {cidr!r} is not a valid IPv4 CIDR "
-                                 f"({exc}): use a network address such as 203.0.113.0/24")
+                    problems.add(Problem(f"load_balancer.allowed_cidrs[{i}]", cidr, f"is not a valid IPv4 CIDR "
+                                         f"({exc}): use a network address such as 203.0.113.0/24"))
         if self.tls_termination and self.certificate_arn is None:
-            problems.add("load_balancer.tls_termination is True but certificate_arn is not set: give the ARN "
-                         "of an ACM certificate in the datacenter's region, or leave tls_termination False")
+            problems.add(Problem("load_balancer.tls_termination", fix="is True but certificate_arn is not set: give "
+                                 "the ARN of an ACM certificate in the datacenter's region, or leave tls_termination "
+                                 "False"))
         if self.certificate_arn is not None and not self.tls_termination:
-            problems.add(f"load_balancer.certificate_arn {self.certificate_arn!r} is set but tls_termination "
-                         "is False, so the TCP listener would never use it: set tls_termination=True or drop "
-                         "the certificate")
+            problems.add(Problem("load_balancer.certificate_arn", self.certificate_arn,
+                                 "is set but tls_termination is False, so the TCP listener would never use it: set "
+                                 "{0} or drop the certificate", refs=(Ref("load_balancer.tls_termination", True),)))
         if self.certificate_arn is not None and known(self.certificate_arn):
             problems.check(
                 isinstance(self.certificate_arn, str) and bool(ACM_ARN_PATTERN.match(self.certificate_arn)),
-                f"load_balancer.certificate_arn {self.certificate_arn!r} is not an ACM certificate ARN: use "
-                "arn:aws:acm:REGION:ACCOUNT:certificate/ID",
+                Problem("load_balancer.certificate_arn", self.certificate_arn,
+                        "is not an ACM certificate ARN: use arn:aws:acm:REGION:ACCOUNT:certificate/ID"),
             )
         if self.tls_termination:
             problems.check(
                 isinstance(self.ssl_policy, str) and self.ssl_policy.startswith("ELBSecurityPolicy-"),
-                f"load_balancer.ssl_policy {self.ssl_policy!r} is not an ELB security policy: use for "
-                f"example {DEFAULT_SSL_POLICY}",
+                Problem("load_balancer.ssl_policy", self.ssl_policy,
+                        f"is not an ELB security policy: use for example {DEFAULT_SSL_POLICY}"),
             )
         if self.tls_termination and self.stickiness:
-            problems.add("load_balancer.stickiness is True with tls_termination: AWS does not support sticky "
-                         "sessions on TLS listeners and TLS target groups; keep the TCP listener (Apache "
-                         "terminates TLS) or turn stickiness off")
+            problems.add(Problem("load_balancer.stickiness", fix="is True with tls_termination: AWS does not "
+                                 "support sticky sessions on TLS listeners and TLS target groups; keep the TCP "
+                                 "listener (Apache terminates TLS) or turn stickiness off"))
         lo, hi = INTERVAL_RANGE
         interval_ok = problems.check(
             is_int(self.health_check_interval) and lo <= self.health_check_interval <= hi,
-            f"load_balancer.health_check_interval {self.health_check_interval!r} is out of range: NLB health "
-            f"checks run every {lo} to {hi} seconds",
+            Problem("load_balancer.health_check_interval", self.health_check_interval,
+                    f"is out of range: NLB health checks run every {lo} to {hi} seconds"),
         )
         lo, hi = TIMEOUT_RANGE
         if problems.check(
             is_int(self.health_check_timeout) and lo <= self.health_check_timeout <= hi,
-            f"load_balancer.health_check_timeout {self.health_check_timeout!r} is out of range: use {lo} to "
-            f"{hi} seconds",
+            Problem("load_balancer.health_check_timeout", self.health_check_timeout,
+                    f"is out of range: use {lo} to {hi} seconds"),
         ) and interval_ok:
             problems.check(
                 self.health_check_timeout < self.health_check_interval,
-                f"load_balancer.health_check_timeout {self.health_check_timeout} is not below "
-                f"health_check_interval {self.health_check_interval}: use a timeout shorter than the "
-                "interval",
+                Problem("load_balancer.health_check_timeout", self.health_check_timeout,
+                        f"is not below health_check_interval {self.health_check_interval}: use a timeout shorter "
+                        "than the interval"),
             )
         lo, hi = THRESHOLD_RANGE
         for field in ("healthy_threshold", "unhealthy_threshold"):
             value = getattr(self, field)
             problems.check(
                 is_int(value) and lo <= value <= hi,
-                f"load_balancer.{field} {value!r} is out of range: NLB health checks allow {lo} to {hi}",
+                Problem(f"load_balancer.{field}", value, f"is out of range: NLB health checks allow {lo} to {hi}"),
             )
         lo, hi = DEREGISTRATION_RANGE
         problems.check(
             is_int(self.deregistration_delay) and lo <= self.deregistration_delay <= hi,
-            f"load_balancer.deregistration_delay {self.deregistration_delay!r} is out of range: use {lo} to "
-            f"{hi} seconds",
+            Problem("load_balancer.deregistration_delay", self.deregistration_delay,
+                    f"is out of range: use {lo} to {hi} seconds"),
         )
         problems.raise_if_any()

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .errors import Problems
+from .errors import Problem, Problems, Ref
 from .thresholds import PORTAL_PORT
 from .validation import check_name, check_region, dns_name_problems, known
 
@@ -89,63 +89,65 @@ class GlobalLoadBalancerProps:
         problems = Problems()
         problems.check(
             self.kind in KINDS,
-            f"global_lb.kind {self.kind!r} is not a global load balancer kind: use 'route53' or 'global-accelerator'",
+            Problem("global_lb.kind", self.kind,
+                    "is not a global load balancer kind: use 'route53' or 'global-accelerator'"),
         )
         problems.check(
             self.routing in ROUTINGS,
-            f"global_lb.routing {self.routing!r} is not a routing policy: use 'latency' or 'failover'",
+            Problem("global_lb.routing", self.routing, "is not a routing policy: use 'latency' or 'failover'"),
         )
         if self.kind == "global-accelerator" and self.routing == "failover":
-            problems.add(
-                "global_lb.routing 'failover' applies to kind 'route53' only: Global Accelerator always sends users "
-                "to the nearest healthy region; leave routing at 'latency' or use kind 'route53'"
-            )
+            problems.add(Problem(
+                "global_lb.routing", "failover", "applies to kind 'route53' only: Global Accelerator always sends "
+                "users to the nearest healthy region; leave routing at 'latency' or use kind 'route53'"
+            ))
         check_name(self.name_prefix, "global_lb.name_prefix", 16, problems)
         self._check_dns(problems)
         problems.check(
             self.health_check_interval in ROUTE53_INTERVALS,
-            f"global_lb.health_check_interval {self.health_check_interval!r} is not allowed by Route 53: use 10 "
-            "(fast) or 30 (standard)",
+            Problem("global_lb.health_check_interval", self.health_check_interval,
+                    "is not allowed by Route 53: use 10 (fast) or 30 (standard)"),
         )
         problems.check(
             self.ga_health_check_interval in GA_INTERVALS,
-            f"global_lb.ga_health_check_interval {self.ga_health_check_interval!r} is not allowed by Global "
-            "Accelerator: use 10 or 30",
+            Problem("global_lb.ga_health_check_interval", self.ga_health_check_interval,
+                    "is not allowed by Global Accelerator: use 10 or 30"),
         )
         for field in ("failure_threshold", "ga_threshold_count"):
             value = getattr(self, field)
             problems.check(
                 isinstance(value, int) and THRESHOLD_RANGE[0] <= value <= THRESHOLD_RANGE[1],
-                f"global_lb.{field} {value!r} is out of range: use {THRESHOLD_RANGE[0]} to {THRESHOLD_RANGE[1]} "
-                "consecutive checks",
+                Problem(f"global_lb.{field}", value,
+                        f"is out of range: use {THRESHOLD_RANGE[0]} to {THRESHOLD_RANGE[1]} consecutive checks"),
             )
         problems.check(
             isinstance(self.health_check_port, int) and 1 <= self.health_check_port <= 65535,
-            f"global_lb.health_check_port {self.health_check_port!r} is not a TCP port: use 1 to 65535 "
-            f"(the NLB listens on {PORTAL_PORT})",
+            Problem("global_lb.health_check_port", self.health_check_port,
+                    f"is not a TCP port: use 1 to 65535 (the NLB listens on {PORTAL_PORT})"),
         )
         problems.check(
             self.client_affinity in CLIENT_AFFINITIES,
-            f"global_lb.client_affinity {self.client_affinity!r} is not a Global Accelerator affinity: use 'NONE' "
-            "or 'SOURCE_IP'",
+            Problem("global_lb.client_affinity", self.client_affinity,
+                    "is not a Global Accelerator affinity: use 'NONE' or 'SOURCE_IP'"),
         )
         evacuated = self.evacuated
         if not (isinstance(evacuated, tuple) and all(isinstance(n, str) and n for n in evacuated)):
-            problems.add(f"global_lb.evacuated {evacuated!r} is not a list of datacenter names: use for example "
-                         "['dc2'], or [] when every datacenter serves")
+            problems.add(Problem("global_lb.evacuated", evacuated, "is not a list of datacenter names: use for "
+                                 "example ['dc2'], or [] when every datacenter serves"))
         elif len(set(evacuated)) < len(evacuated):
-            problems.add(f"global_lb.evacuated {list(evacuated)!r} names a datacenter twice: name each once")
+            problems.add(Problem("global_lb.evacuated", list(evacuated), "names a datacenter twice: name each once"))
         problems.raise_if_any()
 
     def _check_dns(self, problems: Problems) -> None:
         if self.domain is None:
             problems.check(
                 self.kind != "route53",
-                "global_lb.domain is missing: kind 'route53' publishes the portal under a DNS name; set domain, "
-                "e.g. portal.example.com",
+                Problem("global_lb.domain", fix="is missing: kind 'route53' publishes the portal under a DNS name; "
+                        "set domain, e.g. portal.example.com"),
             )
             if self.hosted_zone_id is not None or self.zone_name is not None:
-                problems.add("global_lb.hosted_zone_id/zone_name are set without a domain: set domain, or remove them")
+                problems.add(Problem("global_lb.hosted_zone_id", sep="/",
+                                     fix="zone_name are set without a domain: set domain, or remove them"))
             return
         domain_ok = True
         if known(self.domain):
@@ -153,21 +155,21 @@ class GlobalLoadBalancerProps:
             problems.extend(domain_problems)
             domain_ok = not domain_problems
         elif self.zone_name is None and self.hosted_zone_id is None:
-            problems.add(
-                "global_lb.domain is an unresolved token, so its parent zone cannot be derived: set zone_name "
+            problems.add(Problem(
+                "global_lb.domain", fix="is an unresolved token, so its parent zone cannot be derived: set zone_name "
                 "or hosted_zone_id"
-            )
+            ))
         if self.hosted_zone_id is not None and self.zone_force_destroy:
-            problems.add(
-                "global_lb.hosted_zone_id (an existing zone) and zone_force_destroy (applies to a zone this "
+            problems.add(Problem(
+                "global_lb.hosted_zone_id", fix="(an existing zone) and zone_force_destroy (applies to a zone this "
                 "construct creates) are both set: an existing zone is never created nor destroyed here; remove "
                 "zone_force_destroy, or hosted_zone_id to create the zone"
-            )
+            ))
         if self.hosted_zone_id is not None and known(self.hosted_zone_id):
             problems.check(
                 bool(HOSTED_ZONE_ID_PATTERN.match(str(self.hosted_zone_id))),
-                f"global_lb.hosted_zone_id {self.hosted_zone_id!r} is not a hosted zone id: use the zone's id, "
-                "'Z' followed by upper-case letters and digits (e.g. Z0123456789ABCDEFGHIJ)",
+                Problem("global_lb.hosted_zone_id", self.hosted_zone_id, "is not a hosted zone id: use the zone's "
+                        "id, 'Z' followed by upper-case letters and digits (e.g. Z0123456789ABCDEFGHIJ)"),
             )
         zone_ok = True
         if self.zone_name is not None and known(self.zone_name):
@@ -179,8 +181,9 @@ class GlobalLoadBalancerProps:
                 and (self.zone_name is None or known(self.zone_name))):
             problems.check(
                 self.domain == zone or self.domain.endswith("." + zone),
-                f"global_lb.domain {self.domain!r} is outside global_lb.zone_name {zone!r}: records can only be "
-                f"made inside their zone; use a domain ending in .{zone}, or a zone_name that contains the domain",
+                Problem("global_lb.domain", self.domain,
+                        f"is outside {{0}} {zone!r}: records can only be made inside their zone; use a domain ending "
+                        f"in .{zone}, or a zone_name that contains the domain", refs=(Ref("global_lb.zone_name"),)),
             )
 
     @property
@@ -194,32 +197,33 @@ class GlobalLoadBalancerProps:
         return ".".join(labels[1:]) if len(labels) > 2 else self.domain
 
 
-def endpoint_problems(props: GlobalLoadBalancerProps, endpoints: Sequence[GlobalEndpoint]) -> list[str]:
+def endpoint_problems(props: GlobalLoadBalancerProps, endpoints: Sequence[GlobalEndpoint]) -> list[Problem]:
     problems = Problems()
-    problems.check(len(endpoints) >= 1, "endpoints is empty: give each datacenter's NLB as a GlobalEndpoint")
+    problems.check(len(endpoints) >= 1, Problem("endpoints", fix="is empty: give each datacenter's NLB as a "
+                                                                 "GlobalEndpoint"))
     seen_names: dict[str, int] = {}
     seen_regions: dict[str, int] = {}
     for j, endpoint in enumerate(endpoints):
         if not problems.check(
             isinstance(endpoint.name, str) and bool(endpoint.name) and known(endpoint.name),
-            f"endpoints[{j}].name {endpoint.name!r} must be a plain, non-empty datacenter name",
+            Problem(f"endpoints[{j}].name", endpoint.name, "must be a plain, non-empty datacenter name"),
         ):
             continue
         if endpoint.name in seen_names:
-            problems.add(
-                f"endpoints[{j}].name {endpoint.name!r} repeats endpoints[{seen_names[endpoint.name]}].name: each "
-                "datacenter is one endpoint; give each its own name"
-            )
+            problems.add(Problem(
+                f"endpoints[{j}].name", endpoint.name, "repeats {0}: each datacenter is one endpoint; give each its "
+                "own name", refs=(Ref(f"endpoints[{seen_names[endpoint.name]}].name"),)
+            ))
         seen_names.setdefault(endpoint.name, j)
         if known(endpoint.region):
             check_region(endpoint.region, f"endpoints[{j}].region", problems)
             if props.kind == "global-accelerator" and endpoint.region in seen_regions:
                 i = seen_regions[endpoint.region]
-                problems.add(
-                    f"endpoints[{j}] ({endpoint.name}) and endpoints[{i}] ({endpoints[i].name}) are both in region "
+                problems.add(Problem(
+                    f"endpoints[{j}]", fix=f"({endpoint.name}) and {{0}} ({endpoints[i].name}) are both in region "
                     f"{endpoint.region}: Global Accelerator takes one endpoint group per region; use one "
-                    "datacenter per region"
-                )
+                    "datacenter per region", refs=(Ref(f"endpoints[{i}]"),)
+                ))
             seen_regions.setdefault(endpoint.region, j)
     problems.extend(evacuation_problems(props.evacuated, [e.name for e in endpoints]))
     if props.kind == "route53" and props.routing == "failover":
@@ -227,19 +231,19 @@ def endpoint_problems(props: GlobalLoadBalancerProps, endpoints: Sequence[Global
                else "add the secondary datacenter's endpoint, or use routing 'latency'")
         problems.check(
             len(endpoints) == 2,
-            f"global_lb.routing 'failover' needs exactly 2 endpoints (primary first, then secondary), got "
-            f"{len(endpoints)}: {fix}",
+            Problem("global_lb.routing", "failover", f"needs exactly 2 endpoints (primary first, then secondary), "
+                    f"got {len(endpoints)}: {fix}"),
         )
     return problems.items
 
 
-def evacuation_problems(evacuated: Sequence[str], names: Sequence[str]) -> list[str]:
+def evacuation_problems(evacuated: Sequence[str], names: Sequence[str]) -> list[Problem]:
     """``global_lb.evacuated`` against the datacenters: each one known, and at least one left serving."""
     problems = Problems()
     for name in evacuated:
-        problems.check(name in names, f"global_lb.evacuated {name!r} is not a datacenter: use one of "
-                                      f"{', '.join(names)}")
+        problems.check(name in names, Problem("global_lb.evacuated", name,
+                                              f"is not a datacenter: use one of {', '.join(names)}"))
     if names and set(names) <= set(evacuated):
-        problems.add(f"global_lb.evacuated lists every datacenter ({', '.join(names)}): the portal would serve "
-                     "no one; at least one datacenter must keep serving (restore one first)")
+        problems.add(Problem("global_lb.evacuated", fix=f"lists every datacenter ({', '.join(names)}): the portal "
+                             "would serve no one; at least one datacenter must keep serving (restore one first)"))
     return problems.items

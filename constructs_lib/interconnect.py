@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from constructs import Construct
 
-from .errors import Problems
+from .errors import Problem, Problems, Ref
 from .interconnect_props import (
     DEFAULT_NACL_RULES_PER_DIRECTION,
     MAX_NACL_RULES_PER_DIRECTION,
@@ -71,10 +71,11 @@ class DatacenterMesh(Construct):
                 ingress_rules = 2 * (len(own) + len(peers))  # one rule per port (NFS, MySQL) per range
                 problems.check(
                     ingress_rules <= props.max_nacl_rules_per_direction,
-                    f"datacenters[{dc.name}] internal NACL would need {ingress_rules} inbound rules ({len(own)} own "
-                    f"and {len(peers)} peer DMZ range(s) x 2 ports), above mesh.max_nacl_rules_per_direction "
-                    f"{props.max_nacl_rules_per_direction}: use fewer AZs or datacenters, or raise the AWS quota "
-                    "and set max_nacl_rules_per_direction",
+                    Problem(f"datacenters[{dc.name}]", fix=f"internal NACL would need {ingress_rules} inbound rules "
+                            f"({len(own)} own and {len(peers)} peer DMZ range(s) x 2 ports), above {{0}} "
+                            f"{props.max_nacl_rules_per_direction}: use fewer AZs or datacenters, or raise the AWS "
+                            "quota and set max_nacl_rules_per_direction",
+                            refs=(Ref("mesh.max_nacl_rules_per_direction"),)),
                 )
         problems.raise_if_any()
 

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .errors import Problems
+from .errors import Problem, Problems, Ref
 from .validation import check_name
 
 DEFAULT_NACL_RULES_PER_DIRECTION = 20
@@ -15,7 +15,7 @@ MAX_NACL_RULES_PER_DIRECTION = 40
 MIN_DATACENTERS = 2
 
 
-def check_no_overlap(named_cidrs: Sequence[tuple[str, str]]) -> list[str]:
+def check_no_overlap(named_cidrs: Sequence[tuple[str, str]]) -> list[Problem]:
     """Problems for every pair of datacenter VPC ranges that overlap, in input order (``datacenters[i]``).
 
     ``named_cidrs`` is ``[(datacenter name, VPC CIDR), ...]``. Pure: no jsii, usable by settings before any
@@ -27,42 +27,43 @@ def check_no_overlap(named_cidrs: Sequence[tuple[str, str]]) -> list[str]:
             parsed.append((index, name, cidr, ipaddress.IPv4Network(cidr, strict=True)))
         except (ValueError, TypeError):
             continue
-    problems: list[str] = []
+    problems: list[Problem] = []
     for later, (j, name_j, cidr_j, net_j) in enumerate(parsed):
         for i, name_i, cidr_i, net_i in parsed[:later]:
             if net_j.overlaps(net_i):
-                problems.append(
-                    f"datacenters[{j}].cidr {cidr_j} ({name_j}) overlaps datacenters[{i}].cidr {cidr_i} ({name_i}): "
-                    "give each datacenter its own range"
-                )
+                problems.append(Problem(
+                    f"datacenters[{j}].cidr", cidr_j, f"({name_j}) overlaps {{0}} {cidr_i} ({name_i}): give each "
+                    "datacenter its own range", refs=(Ref(f"datacenters[{i}].cidr"),), literal=False
+                ))
     return problems
 
 
-def check_mesh_members(members: Sequence[tuple[str, str, str]]) -> list[str]:
+def check_mesh_members(members: Sequence[tuple[str, str, str]]) -> list[Problem]:
     """Every mesh rule over ``[(name, region, cidr), ...]``: at least 2 members, distinct names, one datacenter
     per region (the mesh peers across regions), no overlapping ranges. Pure, like :func:`check_no_overlap`."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     if len(members) < MIN_DATACENTERS:
-        problems.append(
-            f"datacenters has {len(members)} datacenter(s): a mesh connects at least {MIN_DATACENTERS}; "
+        problems.append(Problem(
+            "datacenters", fix=f"has {len(members)} datacenter(s): a mesh connects at least {MIN_DATACENTERS}; "
             "add a datacenter, or build a single-datacenter stack without a mesh"
-        )
+        ))
     first_by_name: dict[str, int] = {}
     first_by_region: dict[str, int] = {}
     for j, (name, region, _cidr) in enumerate(members):
         if name in first_by_name:
-            problems.append(
-                f"datacenters[{j}].name {name!r} repeats datacenters[{first_by_name[name]}].name: "
-                "give each datacenter its own name"
-            )
+            problems.append(Problem(
+                f"datacenters[{j}].name", name, "repeats {0}: give each datacenter its own name",
+                refs=(Ref(f"datacenters[{first_by_name[name]}].name"),)
+            ))
         else:
             first_by_name[name] = j
         if region in first_by_region:
             i = first_by_region[region]
-            problems.append(
-                f"datacenters[{j}] ({name}) and datacenters[{i}] ({members[i][0]}) are both in region {region}: "
-                "the mesh uses inter-region VPC peering; put each datacenter in its own region"
-            )
+            problems.append(Problem(
+                f"datacenters[{j}]", fix=f"({name}) and {{0}} ({members[i][0]}) are both in region {region}: the "
+                "mesh uses inter-region VPC peering; put each datacenter in its own region",
+                refs=(Ref(f"datacenters[{i}]"),)
+            ))
         else:
             first_by_region[region] = j
     problems.extend(check_no_overlap([(name, cidr) for name, _region, cidr in members]))
@@ -98,8 +99,8 @@ class DatacenterMeshProps:
         problems.check(
             isinstance(self.max_nacl_rules_per_direction, int)
             and 1 <= self.max_nacl_rules_per_direction <= MAX_NACL_RULES_PER_DIRECTION,
-            f"mesh.max_nacl_rules_per_direction {self.max_nacl_rules_per_direction!r} is out of range: AWS allows "
-            f"1 to {MAX_NACL_RULES_PER_DIRECTION} rules per NACL direction; use the account's quota (default "
-            f"{DEFAULT_NACL_RULES_PER_DIRECTION})",
+            Problem("mesh.max_nacl_rules_per_direction", self.max_nacl_rules_per_direction,
+                    f"is out of range: AWS allows 1 to {MAX_NACL_RULES_PER_DIRECTION} rules per NACL direction; use "
+                    f"the account's quota (default {DEFAULT_NACL_RULES_PER_DIRECTION})"),
         )
         problems.raise_if_any()

@@ -35,7 +35,7 @@ from .build_or_adopt import Source, conflicts
 from .database.cluster import DatabaseCluster
 from .database.interface import IDatabaseCluster
 from .datacenter_lb import DatacenterLoadBalancer
-from .errors import ConfigError, Problems
+from .errors import ConfigError, Problem, Problems, Ref
 from .network import ExistingNetwork
 from .network.datacenter import Datacenter
 from .network.imported import ImportedDatacenter
@@ -59,7 +59,7 @@ def _existing_resource_problems(
     datacenter: IDatacenter | None,
     shared_file_system: IFileSystem | None,
     database_cluster: IDatabaseCluster | None,
-) -> list[str]:
+) -> list[Problem]:
     """Every conflict between props that build a piece and an existing resource given for it."""
     name = props.network.name if props.network is not None else datacenter.name if datacenter else None
     where = where_of(name)
@@ -70,7 +70,7 @@ def _existing_resource_problems(
 
 def _network_problems(
     where: str, props: PortalDatacenterProps, provider: AwsProvider | None, datacenter: IDatacenter | None
-) -> list[str]:
+) -> list[Problem]:
     """The network comes from props (with the provider of its region) or is an existing datacenter= (with its own
     provider)."""
     problems = Problems()
@@ -78,23 +78,24 @@ def _network_problems(
     problems.extend(conflicts(where, existing_network, Source("network", "props to build or adopt a network",
                                                                props.network)))
     if props.network is None and datacenter is None:
-        problems.add(
-            f"{where}: network is missing: set props.network (DatacenterProps to build a VPC, ExistingNetwork "
-            "to adopt one) or pass an existing Datacenter as datacenter="
-        )
+        problems.add(Problem(
+            where, sep=": ", fix="network is missing: set props.network (DatacenterProps to build a VPC, "
+            "ExistingNetwork to adopt one) or pass an existing Datacenter as datacenter="
+        ))
     if props.network is not None and provider is None:
-        problems.add(f"{where}: provider is missing: pass the AwsProvider of {props.network.region} as provider=")
+        problems.add(Problem(where, sep=": ", fix=f"provider is missing: pass the AwsProvider of "
+                                                  f"{props.network.region} as provider="))
     if datacenter is not None and provider is not None and provider is not datacenter.provider:
-        problems.add(
-            f"{where}: provider is not the provider of datacenter {datacenter.name}: leave provider unset, the "
-            "datacenter's provider is used"
-        )
+        problems.add(Problem(
+            where, sep=": ", fix=f"provider is not the provider of datacenter {datacenter.name}: leave provider "
+            "unset, the datacenter's provider is used"
+        ))
     return problems.items
 
 
 def _file_system_problems(
     where: str, props: PortalDatacenterProps, datacenter: IDatacenter | None, shared_file_system: IFileSystem | None
-) -> list[str]:
+) -> list[Problem]:
     """An existing file system replaces the props that build or mount one, and is in the datacenter= passed."""
     problems = Problems()
     problems.extend(conflicts(
@@ -103,33 +104,33 @@ def _file_system_problems(
         Source("efs_mount", "another datacenter's file system", props.efs_mount)))
     if shared_file_system is not None:
         if props.fleet.data_volume_gb is not None:
-            problems.add(
-                f"{where}: fleet.data_volume_gb (local storage) is set together with shared_file_system: "
-                "choose one"
-            )
+            problems.add(Problem(
+                where, sep=": ", fix="{0} (local storage) is set together with shared_file_system: choose one",
+                refs=(Ref("fleet.data_volume_gb"),)
+            ))
         if shared_file_system.datacenter is not datacenter:
-            problems.add(
-                f"{where}: shared_file_system is in datacenter {shared_file_system.datacenter.name}, which is "
-                f"not the datacenter= passed here ({_name_of(datacenter)}): the instances mount it in its own "
-                "VPC; pass its Datacenter as datacenter=, or mount another VPC's file system with efs_mount"
-            )
+            problems.add(Problem(
+                where, sep=": ", fix=f"shared_file_system is in datacenter {shared_file_system.datacenter.name}, "
+                f"which is not the datacenter= passed here ({_name_of(datacenter)}): the instances mount it in its "
+                "own VPC; pass its Datacenter as datacenter=, or mount another VPC's file system with efs_mount"
+            ))
     return problems.items
 
 
 def _database_problems(
     where: str, props: PortalDatacenterProps, datacenter: IDatacenter | None, database_cluster: IDatabaseCluster | None
-) -> list[str]:
+) -> list[Problem]:
     """An existing cluster replaces the props that build one, and is in the datacenter= passed."""
     problems = Problems()
     problems.extend(conflicts(
         where, Source("database_cluster", "an existing DatabaseCluster", database_cluster),
         Source("database", "props to build a database cluster", props.database)))
     if database_cluster is not None and database_cluster.datacenter is not datacenter:
-        problems.add(
-            f"{where}: database_cluster is in datacenter {database_cluster.datacenter.name}, which is not "
-            f"the datacenter= passed here ({_name_of(datacenter)}): its security group admits the instances "
+        problems.add(Problem(
+            where, sep=": ", fix=f"database_cluster is in datacenter {database_cluster.datacenter.name}, which is "
+            f"not the datacenter= passed here ({_name_of(datacenter)}): its security group admits the instances "
             "of its own VPC only; pass its Datacenter as datacenter="
-        )
+        ))
     return problems.items
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .database.props import DatabaseClusterProps
 from .datacenter_lb_props import DatacenterLoadBalancerProps
-from .errors import Problems
+from .errors import Problem, Problems, Ref
 from .network.existing import ExistingNetwork
 from .network.props import DatacenterProps
 from .portal_fleet_props import PortalFleetProps
@@ -43,17 +43,19 @@ class PortalDatacenterProps:
         where = where_of(self.network.name if self.network is not None else None)
         problems.check(
             not (self.file_system is not None and self.efs_mount is not None),
-            f"{where}: file_system and efs_mount are both set: build a file system here or mount another "
-            "datacenter's, not both",
+            Problem(where, sep=": ", fix="file_system and efs_mount are both set: build a file system here or mount "
+                    "another datacenter's, not both"),
         )
         has_shared = self.file_system is not None or self.efs_mount is not None
         problems.check(
             not (has_shared and self.fleet.data_volume_gb is not None),
-            f"{where}: fleet.data_volume_gb (local storage) is set together with a shared file system: choose one",
+            Problem(where, sep=": ", fix="{0} (local storage) is set together with a shared file system: choose one",
+                    refs=(Ref("fleet.data_volume_gb"),)),
         )
         problems.check(
             self.fleet.efs is None,
-            f"{where}: fleet.efs is set by PortalDatacenter from file_system or efs_mount: leave it unset",
+            Problem(where, sep=": ", fix="{0} is set by PortalDatacenter from file_system or efs_mount: leave it "
+                    "unset", refs=(Ref("fleet.efs"),)),
         )
         problems.raise_if_any()
 

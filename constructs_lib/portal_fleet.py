@@ -39,7 +39,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from .datacenter_lb import DatacenterLoadBalancer
-from .errors import Problems
+from .errors import Problem, Problems
 from .fleet_group import InstanceSpec, PortalGroup
 from .iam import assume_role_policy, policy_document
 from .network.interface import IDatacenter
@@ -64,8 +64,8 @@ def _check_placement(props: PortalFleetProps, datacenter: IDatacenter) -> None:
     problems = Problems()
     problems.check(
         props.instance_count < 2 or az_count >= 2,
-        f"fleet.instance_count {props.instance_count} needs distinct AZs but datacenter "
-        f"{datacenter.name} has {az_count} DMZ subnet(s): use a datacenter with at least 2 AZs",
+        Problem("fleet.instance_count", props.instance_count, f"needs distinct AZs but datacenter {datacenter.name} "
+                f"has {az_count} DMZ subnet(s): use a datacenter with at least 2 AZs"),
     )
     problems.raise_if_any()
 
@@ -242,12 +242,13 @@ class PortalFleet(Construct):
             try:
                 ipaddress.IPv4Network(cidr, strict=True)
             except (ValueError, TypeError) as exc:
-                problems.add(f"fleet.allow_egress cidr {cidr!r} is not a valid IPv4 CIDR ({exc}): use a "
-                             "network address such as 10.1.0.0/16")
+                problems.add(Problem("fleet.allow_egress", cidr, f"is not a valid IPv4 CIDR ({exc}): use a "
+                                     "network address such as 10.1.0.0/16", detail="cidr"))
         problems.check(is_int(port) and 1 <= port <= 65535,
-                       f"fleet.allow_egress port {port!r} is out of range: use a TCP port from 1 to 65535")
+                       Problem("fleet.allow_egress", port, "is out of range: use a TCP port from 1 to 65535",
+                               detail="port"))
         problems.check(isinstance(description, str) and description.strip() != "",
-                       "fleet.allow_egress description is empty: say what the rule is for")
+                       Problem("fleet.allow_egress", detail="description", fix="is empty: say what the rule is for"))
         problems.raise_if_any()
         key = f"{construct_id(cidr)}-{port}"
         if key in self._egress:

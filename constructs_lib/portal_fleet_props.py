@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import Problems
+from .errors import Problem, Problems, Ref
 from .thresholds import MIN_PORTAL_INSTANCES, PORTAL_PORT
 from .user_data import EfsMount, render_user_data
 from .validation import check_name, is_int, known
@@ -107,85 +107,88 @@ class PortalFleetProps:
         """2 to MAX_INSTANCES instances (1 with allow_single_instance); whether the count is an integer."""
         count_ok = isinstance(self.instance_count, int) and not isinstance(self.instance_count, bool)
         if not count_ok:
-            problems.add(f"fleet.instance_count {self.instance_count!r} is not an integer: use 2 or more")
+            problems.add(Problem("fleet.instance_count", self.instance_count, "is not an integer: use 2 or more"))
         elif self.instance_count < 1:
-            problems.add(f"fleet.instance_count {self.instance_count} is below 1: use 2 or more")
+            problems.add(Problem("fleet.instance_count", self.instance_count, "is below 1: use 2 or more"))
         elif self.instance_count < MIN_INSTANCES and not self.allow_single_instance:
-            problems.add(
-                f"fleet.instance_count {self.instance_count} is below the HA minimum of {MIN_INSTANCES}: use "
-                f"{MIN_INSTANCES} or more, or set allow_single_instance=True for a lab"
-            )
+            problems.add(Problem(
+                "fleet.instance_count", self.instance_count,
+                f"is below the HA minimum of {MIN_INSTANCES}: use {MIN_INSTANCES} or more, or set {{0}} for a lab",
+                refs=(Ref("fleet.allow_single_instance", True),),
+            ))
         elif self.instance_count > MAX_INSTANCES:
-            problems.add(
-                f"fleet.instance_count {self.instance_count} is above {MAX_INSTANCES}: a datacenter's portal "
-                f"fleet is meant to be small; use at most {MAX_INSTANCES}"
-            )
+            problems.add(Problem(
+                "fleet.instance_count", self.instance_count,
+                f"is above {MAX_INSTANCES}: a datacenter's portal fleet is meant to be small; use at most "
+                f"{MAX_INSTANCES}",
+            ))
         return count_ok
 
     def _check_image(self, problems: Problems) -> None:
         """The instance type, and the AMI (an id, or an SSM parameter of the type's architecture)."""
         type_ok = problems.check(
             isinstance(self.instance_type, str) and bool(INSTANCE_TYPE_PATTERN.match(self.instance_type)),
-            f"fleet.instance_type {self.instance_type!r} is not an EC2 instance type: use family.size, "
-            "such as m6i.large",
+            Problem("fleet.instance_type", self.instance_type,
+                    "is not an EC2 instance type: use family.size, such as m6i.large"),
         )
         if self.ami_id is not None and known(self.ami_id):
             problems.check(
                 isinstance(self.ami_id, str) and bool(AMI_PATTERN.match(self.ami_id)),
-                f"fleet.ami_id {self.ami_id!r} is not an AMI id: use ami- followed by 8 to 17 hex digits, or "
-                "leave it unset to use ami_ssm_parameter",
+                Problem("fleet.ami_id", self.ami_id, "is not an AMI id: use ami- followed by 8 to 17 hex digits, "
+                        "or leave it unset to use ami_ssm_parameter"),
             )
         if self.ami_id is None:
             param_ok = problems.check(
                 isinstance(self.ami_ssm_parameter, str)
                 and bool(SSM_PARAMETER_PATTERN.match(self.ami_ssm_parameter)),
-                f"fleet.ami_ssm_parameter {self.ami_ssm_parameter!r} is not an SSM parameter name: use a "
-                f"path such as {AL2023_AMI_PARAMETER}",
+                Problem("fleet.ami_ssm_parameter", self.ami_ssm_parameter,
+                        f"is not an SSM parameter name: use a path such as {AL2023_AMI_PARAMETER}"),
             )
             if type_ok and param_ok and self.ami_ssm_parameter.endswith("x86_64"):
                 problems.check(
                     not ARM64_FAMILY_PATTERN.match(self.instance_type),
-                    f"fleet.instance_type {self.instance_type} is an arm64 (Graviton) type but "
-                    f"fleet.ami_ssm_parameter {self.ami_ssm_parameter} names an x86_64 image: use an x86_64 "
-                    "type such as m6i.large, or the parameter ending in arm64",
+                    Problem("fleet.instance_type", self.instance_type,
+                            f"is an arm64 (Graviton) type but {{0}} {self.ami_ssm_parameter} names an x86_64 "
+                            "image: use an x86_64 type such as m6i.large, or the parameter ending in arm64",
+                            refs=(Ref("fleet.ami_ssm_parameter"),), literal=False),
                 )
 
     def _check_volumes(self, problems: Problems) -> None:
         """The root and data volume sizes; a data volume and a shared file system exclude each other."""
         problems.check(
             is_int(self.root_volume_size_gb) and MIN_ROOT_GB <= self.root_volume_size_gb <= MAX_VOLUME_GB,
-            f"fleet.root_volume_size_gb {self.root_volume_size_gb!r} is out of range: use {MIN_ROOT_GB} to "
-            f"{MAX_VOLUME_GB} GiB",
+            Problem("fleet.root_volume_size_gb", self.root_volume_size_gb,
+                    f"is out of range: use {MIN_ROOT_GB} to {MAX_VOLUME_GB} GiB"),
         )
         if self.data_volume_gb is not None:
             problems.check(
                 is_int(self.data_volume_gb) and 1 <= self.data_volume_gb <= MAX_VOLUME_GB,
-                f"fleet.data_volume_gb {self.data_volume_gb!r} is out of range: use 1 to {MAX_VOLUME_GB} "
-                "GiB, or None for no data volume",
+                Problem("fleet.data_volume_gb", self.data_volume_gb,
+                        f"is out of range: use 1 to {MAX_VOLUME_GB} GiB, or None for no data volume"),
             )
         if self.efs is not None and self.data_volume_gb is not None:
-            problems.add(
-                "fleet.efs and fleet.data_volume_gb are both set: the shared paths live either on the shared "
-                "file system (efs) or on a local data volume (data_volume_gb); set only one"
-            )
+            problems.add(Problem(
+                "fleet.efs", fix="and {0} are both set: the shared paths live either on the shared file system "
+                "(efs) or on a local data volume (data_volume_gb); set only one", refs=(Ref("fleet.data_volume_gb"),)
+            ))
 
     def _check_install_hook(self, problems: Problems) -> None:
         """The install hook: a script or an S3 object, not both."""
         if self.install_script is not None and self.installer_s3_uri is not None:
-            problems.add(
-                "fleet.install_script and fleet.installer_s3_uri are both set: the install hook is one or "
-                "the other; set only one"
-            )
+            problems.add(Problem(
+                "fleet.install_script", fix="and {0} are both set: the install hook is one or the other; set only "
+                "one", refs=(Ref("fleet.installer_s3_uri"),)
+            ))
         if self.install_script is not None and known(self.install_script):
             problems.check(
                 isinstance(self.install_script, str) and self.install_script.strip() != "",
-                "fleet.install_script is empty: give the shell text to run, or leave it None",
+                Problem("fleet.install_script", fix="is empty: give the shell text to run, or leave it None"),
             )
         if self.installer_s3_uri is not None and known(self.installer_s3_uri):
             problems.check(
                 isinstance(self.installer_s3_uri, str) and bool(S3_URI_PATTERN.match(self.installer_s3_uri)),
-                f"fleet.installer_s3_uri {self.installer_s3_uri!r} is not an S3 object URI: use "
-                "s3://bucket/key, such as s3://my-artifacts/apiportal/install.sh",
+                Problem("fleet.installer_s3_uri", self.installer_s3_uri,
+                        "is not an S3 object URI: use s3://bucket/key, such as s3://my-artifacts/apiportal/install.sh"),
             )
 
     def _check_user_data_size(self, problems: Problems) -> None:
@@ -197,8 +200,8 @@ class PortalFleetProps:
             ).encode())
             problems.check(
                 size <= MAX_USER_DATA_BYTES,
-                f"fleet.install_script makes the user data {size} bytes, above the EC2 limit of "
-                f"{MAX_USER_DATA_BYTES}: upload the installer to S3 and set installer_s3_uri instead",
+                Problem("fleet.install_script", fix=f"makes the user data {size} bytes, above the EC2 limit of "
+                        f"{MAX_USER_DATA_BYTES}: upload the installer to S3 and set installer_s3_uri instead"),
             )
 
     @property
@@ -213,30 +216,33 @@ class PortalFleetProps:
 
     def _check_auto_scaling(self, problems: Problems, count_ok: bool) -> None:
         if self.auto_scaling is not None and not isinstance(self.auto_scaling, bool):
-            problems.add(f"fleet.auto_scaling {self.auto_scaling!r} is not a boolean: use True, False or None")
+            problems.add(Problem("fleet.auto_scaling", self.auto_scaling, "is not a boolean: use True, False or None"))
             return
         if not self.uses_auto_scaling:
             problems.check(
                 self.max_instance_count is None,
-                f"fleet.max_instance_count {self.max_instance_count!r} is set but the instances are fixed (no "
-                "Auto Scaling group): set auto_scaling=True, or leave max_instance_count unset",
+                Problem("fleet.max_instance_count", self.max_instance_count,
+                        "is set but the instances are fixed (no Auto Scaling group): set {0}, or leave "
+                        "max_instance_count unset", refs=(Ref("fleet.auto_scaling", True),)),
             )
             return
         if self.max_instance_count is not None:
             low = self.instance_count if count_ok else 1
             problems.check(
                 is_int(self.max_instance_count) and low <= self.max_instance_count <= MAX_INSTANCES,
-                f"fleet.max_instance_count {self.max_instance_count!r} is out of range: use instance_count "
-                f"({low}) to {MAX_INSTANCES}",
+                Problem("fleet.max_instance_count", self.max_instance_count,
+                        f"is out of range: use instance_count ({low}) to {MAX_INSTANCES}"),
             )
         problems.check(
             is_int(self.health_check_grace_seconds)
             and 0 <= self.health_check_grace_seconds <= MAX_HEALTH_CHECK_GRACE_SECONDS,
-            f"fleet.health_check_grace_seconds {self.health_check_grace_seconds!r} is out of range: use 0 to "
-            f"{MAX_HEALTH_CHECK_GRACE_SECONDS} seconds (the time an instance needs to boot and install)",
+            Problem("fleet.health_check_grace_seconds", self.health_check_grace_seconds,
+                    f"is out of range: use 0 to {MAX_HEALTH_CHECK_GRACE_SECONDS} seconds (the time an instance "
+                    "needs to boot and install)"),
         )
         problems.check(
             is_int(self.min_healthy_percentage) and 1 <= self.min_healthy_percentage <= 100,
-            f"fleet.min_healthy_percentage {self.min_healthy_percentage!r} is out of range: use 1 to 100 (0 "
-            "would let an instance refresh replace every instance at once, taking the datacenter down)",
+            Problem("fleet.min_healthy_percentage", self.min_healthy_percentage,
+                    "is out of range: use 1 to 100 (0 would let an instance refresh replace every instance at "
+                    "once, taking the datacenter down)"),
         )

@@ -42,7 +42,7 @@ from cdktf_cdktf_provider_aws.route53_zone import Route53Zone, Route53ZoneVpc
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from .errors import ConfigError, Problems
+from .errors import ConfigError, Problem, Problems, Ref
 from .iam import policy_document
 from .network.interface import IDatacenter
 from .ports import NFS_PORT
@@ -252,20 +252,13 @@ class SharedFileSystem(Construct):
         kept in ``private_zone_ids[datacenter.name]``.
         """
         if datacenter is self.datacenter or datacenter.name == self.datacenter.name:
-            raise ConfigError(
-                [
-                    (
-                        f"file_system.expose_to({datacenter.name}): {datacenter.name} is the file system's own "
-                        "datacenter, whose VPC already resolves the EFS name: expose it only to other datacenters"
-                    )
-                ]
-            )
+            raise ConfigError([Problem(
+                f"file_system.expose_to({datacenter.name})", sep=": ", fix=f"{datacenter.name} is the file system's "
+                "own datacenter, whose VPC already resolves the EFS name: expose it only to other datacenters"
+            )])
         if datacenter.name in self._exposed_to:
-            raise ConfigError(
-                [
-                    f"file_system.expose_to({datacenter.name}) was called twice: one private zone per VPC is enough"
-                ]
-            )
+            raise ConfigError([Problem(f"file_system.expose_to({datacenter.name})",
+                                       fix="was called twice: one private zone per VPC is enough")])
         self._exposed_to.add(datacenter.name)
         for cidr in datacenter.dmz_cidrs:
             self.allow_clients_from(cidr, f"NFS from {datacenter.name} DMZ {cidr} (portal instances over peering)")
@@ -294,42 +287,43 @@ class SharedFileSystem(Construct):
         return zone_id
 
 
-def _placement_problems(props: SharedFileSystemProps, datacenter: IDatacenter) -> list[str]:
+def _placement_problems(props: SharedFileSystemProps, datacenter: IDatacenter) -> list[Problem]:
     """Problems that need the datacenter: the KMS key's region, and a replica in another region."""
     problems = Problems()
     region_problem = kms_key_region_problem(props.kms_key_arn, "file_system.kms_key_arn", datacenter.region)
     if region_problem:
         problems.add(region_problem)
     if props.replication_region is not None and props.replication_region == datacenter.region:
-        problems.add(
-            f"file_system.replication_region {props.replication_region} is the file system's own region "
-            f"({datacenter.name} is in {datacenter.region}): replicate to another region, or leave it unset"
-        )
+        problems.add(Problem(
+            "file_system.replication_region", props.replication_region, f"is the file system's own region "
+            f"({datacenter.name} is in {datacenter.region}): replicate to another region, or leave it unset",
+            literal=False
+        ))
     return problems.items
 
 
-def _replica_problems(props: SharedFileSystemProps, replica_provider: TerraformProvider | None) -> list[str]:
+def _replica_problems(props: SharedFileSystemProps, replica_provider: TerraformProvider | None) -> list[Problem]:
     """A replica needs the provider of its region, unless it is an existing file system."""
-    problems = []
+    problems: list[Problem] = []
     region = props.replication_region
     if region is not None and props.replica_file_system_id is None and replica_provider is None:
-        problems.append(
-            f"file_system.replication_region is {region}, but no replica_provider was passed: pass the AwsProvider "
-            f"of {region} as replica_provider= (the stack then builds the replica, and destroys it with the rest), "
-            "or name an existing replica with file_system.replica_file_system_id"
-        )
+        problems.append(Problem(
+            "file_system.replication_region", fix=f"is {region}, but no replica_provider was passed: pass the "
+            f"AwsProvider of {region} as replica_provider= (the stack then builds the replica, and destroys it with "
+            "the rest), or name an existing replica with {0}", refs=(Ref("file_system.replica_file_system_id"),)
+        ))
     if replica_provider is not None and (region is None or props.replica_file_system_id is not None):
-        problems.append(
-            "replica_provider is passed, but there is no replica to build: set file_system.replication_region "
-            "(without replica_file_system_id), or leave replica_provider unset"
-        )
+        problems.append(Problem(
+            "replica_provider", fix="is passed, but there is no replica to build: set {0} (without "
+            "replica_file_system_id), or leave replica_provider unset", refs=(Ref("file_system.replication_region"),)
+        ))
     provider_region = getattr(replica_provider, "region", None)
     if region is not None and isinstance(provider_region, str) and known(provider_region) \
             and provider_region != region:
-        problems.append(
-            f"replica_provider is the provider of {provider_region}, not of file_system.replication_region "
-            f"{region}: pass the AwsProvider of {region}"
-        )
+        problems.append(Problem(
+            "replica_provider", fix=f"is the provider of {provider_region}, not of {{0}} {region}: pass the "
+            f"AwsProvider of {region}", refs=(Ref("file_system.replication_region"),)
+        ))
     return problems
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import Problems
+from .errors import Problem, Problems, Ref
 from .validation import check_client_cidr, check_kms_key_arn, check_region, known
 
 # AWS EFS lifecycle values for moving files to Infrequent Access (TransitionToIARules).
@@ -66,36 +66,36 @@ class SharedFileSystemProps:
         if self.transition_to_ia is not None:
             problems.check(
                 self.transition_to_ia in TRANSITION_TO_IA_VALUES,
-                f"{where}.transition_to_ia {self.transition_to_ia!r} is not an EFS lifecycle value: use one of "
-                f"{', '.join(TRANSITION_TO_IA_VALUES)}, or None to keep files in Standard",
+                Problem(f"{where}.transition_to_ia", self.transition_to_ia, f"is not an EFS lifecycle value: use "
+                        f"one of {', '.join(TRANSITION_TO_IA_VALUES)}, or None to keep files in Standard"),
             )
         for i, cidr in enumerate(self.client_cidrs):
             check_client_cidr(cidr, f"{where}.client_cidrs[{i}]", problems)
         path = self.access_point_path
         problems.check(
             isinstance(path, str) and bool(re.fullmatch(r"(/[A-Za-z0-9._-]+)+", path)) and len(path) <= 100,
-            f"{where}.access_point_path {path!r} is not an absolute directory path: use for example /apiportal "
-            "(letters, digits, '.', '_', '-' and '/', at most 100 characters, no trailing '/')",
+            Problem(f"{where}.access_point_path", path, "is not an absolute directory path: use for example "
+                    "/apiportal (letters, digits, '.', '_', '-' and '/', at most 100 characters, no trailing '/')"),
         )
         for name in ("posix_uid", "posix_gid"):
             value = getattr(self, name)
             problems.check(
                 isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_POSIX_ID,
-                f"{where}.{name} {value!r} is not a POSIX id: use 0 to {MAX_POSIX_ID} (48 is apache on "
-                "Amazon Linux)",
+                Problem(f"{where}.{name}", value, f"is not a POSIX id: use 0 to {MAX_POSIX_ID} (48 is apache on "
+                        "Amazon Linux)"),
             )
         if self.replication_region is not None:
             check_region(self.replication_region, f"{where}.replication_region", problems)
         if self.replica_file_system_id is not None:
             problems.check(
                 self.replication_region is not None,
-                f"{where}.replica_file_system_id is set without {where}.replication_region: name the region of "
-                "that file system, or remove replica_file_system_id",
+                Problem(f"{where}.replica_file_system_id", fix="is set without {0}: name the region of that file "
+                        "system, or remove replica_file_system_id", refs=(Ref(f"{where}.replication_region"),)),
             )
             problems.check(
                 not known(self.replica_file_system_id)
                 or bool(re.fullmatch(r"fs-[0-9a-f]{8,40}", str(self.replica_file_system_id))),
-                f"{where}.replica_file_system_id {self.replica_file_system_id!r} is not a file system id: use the "
-                "id of an EFS file system in replication_region, e.g. fs-0123456789abcdef0",
+                Problem(f"{where}.replica_file_system_id", self.replica_file_system_id, "is not a file system id: "
+                        "use the id of an EFS file system in replication_region, e.g. fs-0123456789abcdef0"),
             )
         problems.raise_if_any()

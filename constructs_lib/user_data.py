@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from string import Template
 
-from .errors import Problems
+from .errors import Problem, Problems
 from .validation import check_region, known
 
 PORTAL_HTDOC = "/opt/axway/apiportal/htdoc"
@@ -50,14 +50,14 @@ class EfsMount:
         if known(self.file_system_id):
             problems.check(
                 isinstance(self.file_system_id, str) and bool(EFS_ID_PATTERN.match(self.file_system_id)),
-                f"fleet.efs.file_system_id {self.file_system_id!r} is not an EFS file system id: use the id "
-                "of an aws_efs_file_system, such as fs-0123456789abcdef0",
+                Problem("fleet.efs.file_system_id", self.file_system_id, "is not an EFS file system id: use the "
+                        "id of an aws_efs_file_system, such as fs-0123456789abcdef0"),
             )
         if known(self.access_point_id):
             problems.check(
                 isinstance(self.access_point_id, str) and bool(EFS_AP_PATTERN.match(self.access_point_id)),
-                f"fleet.efs.access_point_id {self.access_point_id!r} is not an EFS access point id: use the "
-                "id of an aws_efs_access_point, such as fsap-0123456789abcdef0",
+                Problem("fleet.efs.access_point_id", self.access_point_id, "is not an EFS access point id: use "
+                        "the id of an aws_efs_access_point, such as fsap-0123456789abcdef0"),
             )
         if known(self.region):
             check_region(self.region, "fleet.efs.region", problems)
@@ -90,11 +90,11 @@ def render_user_data(
     """
     problems = Problems()
     problems.check(efs is None or not data_volume,
-                   "render_user_data: efs and data_volume are both set: choose one storage for the shared "
-                   "paths")
+                   Problem("render_user_data", sep=": ", fix="efs and data_volume are both set: choose one storage "
+                           "for the shared paths"))
     problems.check(install_script is None or installer_s3_uri is None,
-                   "render_user_data: install_script and installer_s3_uri are both set: choose one install "
-                   "hook")
+                   Problem("render_user_data", sep=": ", fix="install_script and installer_s3_uri are both set: "
+                           "choose one install hook"))
     problems.raise_if_any()
 
     if efs is not None:

@@ -11,7 +11,7 @@ import ipaddress
 import re
 import sys
 
-from .errors import Problems
+from .errors import Problem, Problems
 
 # AWS region names: partition prefix, geography, number (us-east-1, ap-southeast-3, us-gov-west-1, cn-north-1).
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$")
@@ -59,25 +59,26 @@ def parse_network(value: str, field: str, problems: Problems) -> ipaddress.IPv4N
     try:
         return ipaddress.IPv4Network(value, strict=True)
     except (ValueError, TypeError) as exc:
-        problems.add(f"{field} {value!r} is not a valid IPv4 CIDR ({exc}): use a network address such as 10.0.0.0/16")
+        problems.add(Problem(field, value, f"is not a valid IPv4 CIDR ({exc}): use a network address such as "
+                                           "10.0.0.0/16"))
         return None
 
 
 def check_region(region: str, field: str, problems: Problems) -> None:
     problems.check(
         isinstance(region, str) and bool(REGION_PATTERN.match(region)),
-        f"{field} {region!r} is not a well-formed AWS region name: use a region such as us-east-1 or eu-west-1",
+        Problem(field, region, "is not a well-formed AWS region name: use a region such as us-east-1 or eu-west-1"),
     )
 
 
 def check_name(value: str, field: str, max_length: int, problems: Problems) -> None:
     if not isinstance(value, str) or not NAME_PATTERN.match(value):
-        problems.add(
-            f"{field} {value!r} must be lower-case letters, digits and hyphens, starting with a letter and not "
-            "ending with a hyphen: AWS resource names derived from it allow nothing else"
-        )
+        problems.add(Problem(
+            field, value, "must be lower-case letters, digits and hyphens, starting with a letter and not ending "
+            "with a hyphen: AWS resource names derived from it allow nothing else"
+        ))
     elif len(value) > max_length:
-        problems.add(f"{field} {value!r} is {len(value)} characters: use at most {max_length}")
+        problems.add(Problem(field, value, f"is {len(value)} characters: use at most {max_length}"))
 
 
 def check_client_cidr(cidr: str, field: str, problems: Problems) -> None:
@@ -88,8 +89,8 @@ def check_client_cidr(cidr: str, field: str, problems: Problems) -> None:
     if net is not None:
         problems.check(
             net != OPEN_TO_THE_WORLD,
-            f"{field} {cidr} opens the port to the whole internet: list the client ranges (for example the "
-            "DMZ subnets of peer datacenters), never 0.0.0.0/0",
+            Problem(field, cidr, "opens the port to the whole internet: list the client ranges (for example the "
+                    "DMZ subnets of peer datacenters), never 0.0.0.0/0", literal=False),
         )
 
 
@@ -99,22 +100,21 @@ def check_kms_key_arn(value: str | None, field: str, problems: Problems) -> None
         return
     problems.check(
         isinstance(value, str) and bool(KMS_KEY_ARN_PATTERN.match(value)),
-        f"{field} {value!r} is not a KMS key ARN: use arn:aws:kms:<region>:<account>:key/<key-id> "
-        "(a key in the datacenter's region), or leave it unset for the AWS-managed key",
+        Problem(field, value, "is not a KMS key ARN: use arn:aws:kms:<region>:<account>:key/<key-id> (a key in "
+                "the datacenter's region), or leave it unset for the AWS-managed key"),
     )
 
 
-def kms_key_region_problem(value: str | None, field: str, region: str) -> str | None:
-    """The problem when a (well-formed) KMS key ARN is in another region than ``region``, else None."""
+def kms_key_region_problem(value: str | None, field: str, region: str, detail: str = "") -> Problem | None:
+    """The problem when a (well-formed) KMS key ARN is in another region than ``region``, else None (``detail``:
+    the words that narrow ``field``, such as ``sites[dc2].kms_key_arn``)."""
     if value is None or not known(value):
         return None
     match = KMS_KEY_ARN_PATTERN.match(value)
     if match is None or match.group("region") == region:
         return None
-    return (
-        f"{field} is a key in region {match.group('region')} but the datacenter is in region {region}: "
-        f"KMS keys are regional; use a key created in {region}"
-    )
+    return Problem(field, detail=detail, fix=f"is a key in region {match.group('region')} but the datacenter is in "
+                   f"region {region}: KMS keys are regional; use a key created in {region}")
 
 
 def check_resource_id(value: object, kind: str, label: str, problems: Problems) -> None:
@@ -124,31 +124,33 @@ def check_resource_id(value: object, kind: str, label: str, problems: Problems) 
         return
     problems.check(
         isinstance(value, str) and bool(RESOURCE_ID_PATTERNS[kind].match(value)),
-        f"{label} {value!r} is not a {kind} id: use {kind}- followed by 8 to 17 hex digits, such as "
-        f"{kind}-0123456789abcdef0",
+        Problem(label, value, f"is not a {kind} id: use {kind}- followed by 8 to 17 hex digits, such as "
+                f"{kind}-0123456789abcdef0"),
     )
 
 
-def dns_name_problems(value: str, field: str, *, min_labels: int = 2) -> list[str]:
+def dns_name_problems(value: str, field: str, *, min_labels: int = 2) -> list[Problem]:
     """Why ``value`` is not a lower-case DNS name (labels of 1-63 of [a-z0-9-], no leading/trailing '-',
     at most 253 characters, at least ``min_labels`` labels, no trailing dot). Empty when it is one."""
     example = "portal.example.com"
     if not isinstance(value, str) or not value:
-        return [f"{field} {value!r} is not a DNS name: use a name such as {example}"]
-    problems: list[str] = []
+        return [Problem(field, value, f"is not a DNS name: use a name such as {example}")]
+    problems: list[Problem] = []
     if value != value.lower():
-        problems.append(f"{field} {value!r} has upper-case letters: write DNS names in lower case ({value.lower()})")
+        problems.append(Problem(field, value, f"has upper-case letters: write DNS names in lower case "
+                                              f"({value.lower()})"))
     if value.endswith("."):
-        problems.append(f"{field} {value!r} ends with a dot: write it without the trailing dot")
+        problems.append(Problem(field, value, "ends with a dot: write it without the trailing dot"))
     if len(value) > MAX_DNS_NAME:
-        problems.append(f"{field} {value!r} is {len(value)} characters: DNS names hold at most {MAX_DNS_NAME}")
+        problems.append(Problem(field, value, f"is {len(value)} characters: DNS names hold at most {MAX_DNS_NAME}"))
     labels = value.lower().rstrip(".").split(".")
     bad = [label for label in labels if not DNS_LABEL_PATTERN.match(label)]
     if bad:
-        problems.append(
-            f"{field} {value!r} has invalid label(s) {bad}: each label is 1 to 63 letters, digits or hyphens, "
-            f"not starting or ending with a hyphen (e.g. {example})"
-        )
+        problems.append(Problem(
+            field, value, f"has invalid label(s) {bad}: each label is 1 to 63 letters, digits or hyphens, not "
+            f"starting or ending with a hyphen (e.g. {example})"
+        ))
     if len(labels) < min_labels:
-        problems.append(f"{field} {value!r} has {len(labels)} label(s): use at least {min_labels}, e.g. {example}")
+        problems.append(Problem(field, value, f"has {len(labels)} label(s): use at least {min_labels}, e.g. "
+                                              f"{example}"))
     return problems

@@ -7,7 +7,7 @@ from typing import Any
 
 from cdktf import App, TerraformStack
 
-from constructs_lib.errors import ConfigError
+from constructs_lib.errors import ConfigError, Problem
 
 from .assembly import ArchitecturePlan, ordered, plan_all
 from .base import PortalStack
@@ -22,7 +22,7 @@ STACKS: dict[str, type[PortalStack]] = {"single-dc": SingleDcStack, "multi-dc": 
 
 
 def build_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None,
-              problems: Iterable[str] = (), plans: Mapping[str, ArchitecturePlan] | None = None) -> App:
+              problems: Iterable[Problem | str] = (), plans: Mapping[str, ArchitecturePlan] | None = None) -> App:
     """An App with a stack for each configured architecture (or just those in ``only``).
 
     ``problems``: the key and type problems already found in the file. ConfigError lists them with every
@@ -31,19 +31,19 @@ def build_app(settings: Settings, *, outdir: str | None = None, only: tuple[str,
     if plans is None:
         plans = plan_all(settings, problems, only=only)
     app = App(outdir=outdir) if outdir else App()
-    found: list[str] = []
+    found: list[Problem | str] = []
     for plan in plans.values():
         try:
             STACKS[plan.arch.name](app, settings, plan)
         except ConfigError as exc:
-            found += [locate(p, plan.origin) for p in exc.problems]
+            found += [locate(p, plan.origin) for p in exc.records]
     if found:
         raise ConfigError(ordered(found))
     return app
 
 
 def synth_app(settings: Settings, *, outdir: str | None = None, only: tuple[str, ...] | None = None,
-              problems: Iterable[str] = (), plans: Mapping[str, ArchitecturePlan] | None = None) -> App:
+              problems: Iterable[Problem | str] = (), plans: Mapping[str, ArchitecturePlan] | None = None) -> App:
     """Build, enforce the HA checks (a readable PolicyError instead of cdktf's annotation error), synthesize."""
     from constructs_lib.policy import enforce_ha_checks
 
@@ -53,7 +53,7 @@ def synth_app(settings: Settings, *, outdir: str | None = None, only: tuple[str,
     return app
 
 
-def synthesized_document(settings: Settings, arch: str, problems: Iterable[str] = (),
+def synthesized_document(settings: Settings, arch: str, problems: Iterable[Problem | str] = (),
                          plans: Mapping[str, ArchitecturePlan] | None = None) -> tuple[dict[str, Any], list[str]]:
     """The ``cdk.tf.json`` document of one architecture, exactly as synth would write it, and the HA gate's
     errors (listed, not raised), so that reports can describe a configuration the gate would refuse."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from constructs_lib.errors import ConfigError, Problems
+from constructs_lib.errors import ConfigError, Problem, path_of
 
 from . import profiles
 from .locate import Origin, locate
@@ -42,12 +42,12 @@ class ArchitecturePlan:
     """Every props prefix of this architecture -> its JSON path, to name problems the constructs find."""
 
 
-def _build(problems: Problems, origin: Origin, factory: Callable[..., T], **kwargs: Any) -> T | None:
+def _build(problems: list[Problem | str], origin: Origin, factory: Callable[..., T], **kwargs: Any) -> T | None:
     """``factory(**kwargs)``, or None with its problems named at their JSON keys."""
     try:
         return factory(**kwargs)
     except ConfigError as exc:
-        problems.extend(locate(p, origin) for p in exc.problems)
+        problems.extend(locate(p, origin) for p in exc.records)
         return None
 
 
@@ -60,7 +60,7 @@ def _section(arch: ArchitectureSettings, section: str, defaults: Mapping[str, An
 class _Planner:
     """Builds the props of one architecture, datacenter by datacenter, then what joins them."""
 
-    def __init__(self, settings: Settings, arch: ArchitectureSettings, problems: Problems) -> None:
+    def __init__(self, settings: Settings, arch: ArchitectureSettings, problems: list[Problem | str]) -> None:
         self.settings, self.arch, self.problems = settings, arch, problems
         self.name = arch.name
         self.index = {dc.name: i for i, dc in enumerate(arch.datacenters)}
@@ -147,30 +147,32 @@ class _Planner:
                                 database=database, global_lb=global_lb, origin=Origin(prefixes))
 
 
-def _path_key(problem: str) -> tuple[object, ...]:
-    """Sort key: the leading path, with indexes compared as numbers (``[10]`` after ``[2]``)."""
-    path = problem.split(" ", 1)[0].rstrip(":")
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path))
+def _path_key(problem: Problem | str) -> tuple[object, ...]:
+    """Sort key: the problem's path, with indexes compared as numbers (``[10]`` after ``[2]``)."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path_of(problem)))
 
 
-def ordered(problems: Iterable[str]) -> list[str]:
-    """Every problem once, sorted by path."""
-    return sorted(dict.fromkeys(problems), key=_path_key)
+def ordered(problems: Iterable[Problem | str]) -> list[Problem | str]:
+    """Every problem once (the same text is the same problem), sorted by path."""
+    once: dict[str, Problem | str] = {}
+    for problem in problems:
+        once.setdefault(str(problem), problem)
+    return sorted(once.values(), key=_path_key)
 
 
-def relevant(problems: Iterable[str], settings: Settings, only: tuple[str, ...] | None) -> list[str]:
+def relevant(problems: Iterable[Problem | str], settings: Settings, only: tuple[str, ...] | None
+             ) -> list[Problem | str]:
     """The problems that concern the architectures in ``only`` (all when None): theirs and the file-wide ones."""
     others = tuple(f"{name}." for name in settings.architectures if only is not None and name not in only)
-    return [p for p in problems if not (others and p.startswith(others))]
+    return [p for p in problems if not (others and path_of(p).startswith(others))]
 
 
-def plan_all(settings: Settings, problems: Iterable[str] = (), *, only: tuple[str, ...] | None = None
+def plan_all(settings: Settings, problems: Iterable[Problem | str] = (), *, only: tuple[str, ...] | None = None
              ) -> dict[str, ArchitecturePlan]:
     """The plans of every configured architecture (or those in ``only``); ConfigError lists every problem of the
     file (``problems``: the key and type problems already found; with ``only``, those of other architectures
     are left to them) and of every architecture, sorted by path."""
-    found = Problems()
-    found.extend(relevant(problems, settings, only))
+    found = relevant(problems, settings, only)
     plans: dict[str, ArchitecturePlan] = {}
     for name, arch in settings.architectures.items():
         if only is not None and name not in only:
@@ -178,6 +180,6 @@ def plan_all(settings: Settings, problems: Iterable[str] = (), *, only: tuple[st
         plan = _Planner(settings, arch, found).plan()
         if plan is not None:
             plans[name] = plan
-    if found.items:
-        raise ConfigError(ordered(found.items))
+    if found:
+        raise ConfigError(ordered(found))
     return plans

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from constructs_lib.errors import ConfigError
+from constructs_lib.errors import ConfigError, Problem
 
 from .parse import read_context
 from .settings import Settings
@@ -83,7 +83,7 @@ class Loaded:
     """The settings of one read of the file, with every key and type problem found in it."""
 
     settings: Settings
-    problems: tuple[str, ...]
+    problems: tuple[Problem, ...]
     invocation: Invocation
 
     def valid(self) -> Settings:

@@ -2,23 +2,19 @@
 
 The library's props speak Python (``fleet.instance_count 1 is below the HA minimum of 2: ... set
 allow_single_instance=True``): library users write Python. A ``cdktf.json`` user wrote JSON, under a path such as
-``single-dc.portal.instance_count`` or ``multi-dc.datacenters[1].instance_count``. ``locate`` rewrites one
-problem for them: its leading field path becomes the JSON path it came from, a Python literal right after it
-(``'x'``, ``True``, ``None``) is spelled as JSON, settings named in the fix are spelled as JSON keys
-(``"allow_single_instance": true``), and other fields of the same architecture are named by their JSON paths.
+``single-dc.portal.instance_count`` or ``multi-dc.datacenters[1].instance_count``. A problem is a record
+(``constructs_lib.errors.Problem``): ``locate`` maps its fields, and never reads its text. Its path becomes the
+JSON path it came from, its value is spelled as JSON, a setting it names (a ``Ref`` with a value) is spelled as a
+JSON key (``"allow_single_instance": true in single-dc.portal``), and another field it names by its JSON path.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import overload
 
-_PYTHON_STRING = re.compile(r"^ '((?:[^'\\]|\\.)*)'")
-_PYTHON_CONSTANT = re.compile(r"^ (True|False|None)\b")
-_ASSIGNMENT = re.compile(r"(?:(?P<owner>[A-Za-z_][\w\[\].-]*)\.)?(?P<key>[a-z_]+)=(?P<value>True|False)\b")
-_JSON_CONSTANTS = {"True": "true", "False": "false", "None": "null"}
+from constructs_lib.errors import NO_VALUE, Problem, Ref
 
 
 @dataclass(frozen=True)
@@ -35,17 +31,6 @@ class Origin:
     """Said after every problem of these props (a profile substitution that concerns them)."""
 
 
-def _split(problem: str) -> tuple[str, str]:
-    """``(leading path, rest)``; a ``[site] `` label before the path is dropped (the path names the site)."""
-    text = problem
-    if text.startswith("["):
-        _, _, text = text.partition("] ")
-    path, space, rest = text.partition(" ")
-    if path.endswith(":"):
-        return path[:-1], ":" + space + rest
-    return path, space + rest
-
-
 def _prefix_of(path: str, prefixes: Mapping[str, str]) -> str | None:
     for prefix in sorted(prefixes, key=len, reverse=True):
         if path == prefix or path.startswith((prefix + ".", prefix + "[")):
@@ -53,9 +38,15 @@ def _prefix_of(path: str, prefixes: Mapping[str, str]) -> str | None:
     return None
 
 
+def _without_index(path: str) -> str:
+    """``path`` without a trailing list index (``azs[0]`` -> ``azs``)."""
+    head, bracket, index = path.rpartition("[")
+    return head if bracket and index.endswith("]") and index[:-1].isdigit() else path
+
+
 def json_path(path: str, origin: Origin) -> str | None:
     """The JSON path of a props field path, or None when the path is not one of these props' fields."""
-    base = re.sub(r"\[\d+\]$", "", path)
+    base = _without_index(path)
     if base in origin.moved:
         return origin.moved[base] + path[len(base):]
     prefix = _prefix_of(path, origin.prefixes)
@@ -64,35 +55,27 @@ def json_path(path: str, origin: Origin) -> str | None:
     return origin.prefixes[prefix] + path[len(prefix):]
 
 
-def _respell_value(rest: str) -> str:
-    string = _PYTHON_STRING.match(rest)
-    if string:
-        value = string.group(1).encode().decode("unicode_escape")
-        return " " + json.dumps(value) + rest[string.end():]
-    constant = _PYTHON_CONSTANT.match(rest)
-    if constant:
-        return " " + _JSON_CONSTANTS[constant.group(1)] + rest[constant.end():]
-    return rest
+def _locate_ref(ref: Ref, origin: Origin) -> Ref:
+    """A setting named in a fix, at its JSON path (its props path when it is not one of these props')."""
+    if ref.value is NO_VALUE:
+        return replace(ref, path=json_path(ref.path, origin) or ref.path)
+    owner, _, key = ref.path.rpartition(".")
+    return replace(ref, path=f"{json_path(owner, origin) or owner}.{key}")
 
 
-def _respell_settings(rest: str, origin: Origin, home: str) -> str:
-    def assignment(match: re.Match[str]) -> str:
-        owner = match.group("owner")
-        where = (json_path(owner, origin) or owner) if owner else home
-        return f'"{match.group("key")}": {_JSON_CONSTANTS[match.group("value")]} in {where}'
-
-    rest = _ASSIGNMENT.sub(assignment, rest)
-    for prefix in sorted(origin.prefixes, key=len, reverse=True):
-        rest = re.sub(rf"(?<![\w.\"]){re.escape(prefix)}(?=[.\[])", origin.prefixes[prefix], rest)
-    return rest
-
-
-def locate(problem: str, origin: Origin) -> str:
-    """``problem`` named at the key the user wrote, with JSON spelling (see the module docstring)."""
-    path, rest = _split(problem)
-    located = json_path(path, origin)
-    if located is None:
+@overload
+def locate(problem: Problem, origin: Origin) -> Problem: ...
+@overload
+def locate(problem: Problem | str, origin: Origin) -> Problem | str: ...
+def locate(problem: Problem | str, origin: Origin) -> Problem | str:
+    """``problem`` named at the key the user wrote, with JSON spelling (see the module docstring). A problem
+    about no field of these props is left as it is (with the origin's note); so is a plain message."""
+    if not isinstance(problem, Problem):
         return problem + origin.note
-    prefix = _prefix_of(path, origin.prefixes)
-    home = origin.prefixes[prefix] if prefix is not None else located.rsplit(".", 1)[0]
-    return located + _respell_settings(_respell_value(rest), origin, home) + origin.note
+    if problem.spelling == "json":
+        return problem
+    located = json_path(problem.path, origin)
+    if located is None:
+        return replace(problem, fix=problem.fix + origin.note)
+    return replace(problem, path=located, label="", spelling="json", fix=problem.fix + origin.note,
+                   refs=tuple(_locate_ref(ref, origin) for ref in problem.refs))

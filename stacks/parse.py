@@ -15,9 +15,10 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from constructs_lib.errors import Problems
+from constructs_lib.errors import NO_VALUE, Problem, Problems, Ref
 
 from .architectures import ARCHITECTURES, NAMES
+from .locate import Origin, locate
 from .schema import (
     ARCHITECTURE_KEYS,
     BACKEND_KEYS,
@@ -51,6 +52,11 @@ def known_regions() -> frozenset[str]:
     return frozenset(regions)
 
 
+def _at(path: str, value: object = NO_VALUE, fix: str = "", refs: tuple[Ref, ...] = ()) -> Problem:
+    """A problem already named at its ``cdktf.json`` path, its value spelled as JSON."""
+    return Problem(path, value, fix, refs, spelling="json")
+
+
 def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -60,20 +66,21 @@ def read_object(raw: Any, schema: Schema, path: str, problems: Problems) -> dict
 
     Keys that were not set are absent from the result (callers fill their defaults)."""
     if not isinstance(raw, dict):
-        problems.add(f"{path or 'context'} must be an object, got {spell(raw)}: see the README's Configuration")
+        problems.add(_at(path or "context", fix=f"must be an object, got {spell(raw)}: see the README's "
+                         "Configuration"))
         return {}
     found: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in schema:
-            problems.add(f"{_child(path, key)} is not a known key: use one of {', '.join(sorted(schema))} "
-                         "(see README, Configuration)")
+            problems.add(_at(_child(path, key), fix=f"is not a known key: use one of {', '.join(sorted(schema))} "
+                             "(see README, Configuration)"))
             continue
         types = schema[key][0]
         # bool is a subclass of int: `true` is not an integer here.
         if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
             wanted = " or ".join(_TYPE_NAMES[t] for t in types)
-            problems.add(f"{_child(path, key)} must be {wanted}, got {spell(value)}: write {wanted} (its value "
-                         "is checked once it has that type)")
+            problems.add(_at(_child(path, key), fix=f"must be {wanted}, got {spell(value)}: write {wanted} (its "
+                             "value is checked once it has that type)"))
             continue
         found[key] = value
     return found
@@ -89,7 +96,7 @@ def _datacenter(raw: Any, path: str, problems: Problems) -> DatacenterSettings |
     read = read_object(raw, DATACENTER_KEYS, path, problems)
     missing = [k for k in REQUIRED_DATACENTER_KEYS if k not in given]
     for key in missing:
-        problems.add(f"{path}.{key} is missing: every datacenter needs name, region and cidr")
+        problems.add(_at(f"{path}.{key}", fix="is missing: every datacenter needs name, region and cidr"))
     if not isinstance(raw, dict) or any(k not in read for k in REQUIRED_DATACENTER_KEYS):
         return None
     values = _defaults(DATACENTER_KEYS, read)
@@ -97,8 +104,8 @@ def _datacenter(raw: Any, path: str, problems: Problems) -> DatacenterSettings |
         values["azs"] = tuple(values["azs"])
     problems.check(
         values["region"] in known_regions(),
-        f"{path}.region {spell(values['region'])} is not an AWS region known to botocore: use one of "
-        f"{', '.join(sorted(known_regions())[:6])}, ... (aws ec2 describe-regions lists yours)",
+        _at(f"{path}.region", values["region"], f"is not an AWS region known to botocore: use one of "
+            f"{', '.join(sorted(known_regions())[:6])}, ... (aws ec2 describe-regions lists yours)"),
     )
     return DatacenterSettings(**values)
 
@@ -121,7 +128,7 @@ def _sections(read: Mapping[str, Any], arch: str, problems: Problems) -> dict[st
     unused = unused_sections(arch)
     for section, schema in SECTIONS.items():
         if section in read and section in unused:
-            problems.add(f"{arch}.{section} is set, but {unused[section]}")
+            problems.add(_at(f"{arch}.{section}", fix=f"is set, but {unused[section]}"))
         elif section in read:
             found = read_object(read[section], schema, f"{arch}.{section}", problems)
             sections[section] = MappingProxyType({k: (tuple(v) if isinstance(v, list) else v)
@@ -135,27 +142,27 @@ def _datacenter_set(arch: str, datacenters: list[DatacenterSettings], problems: 
     first_region: dict[str, int] = {}
     for j, dc in enumerate(datacenters):
         if dc.name in first_name:
-            problems.add(f"{arch}.datacenters[{j}].name {spell(dc.name)} repeats "
-                         f"{arch}.datacenters[{first_name[dc.name]}].name: give each datacenter its own name")
+            problems.add(_at(f"{arch}.datacenters[{j}].name", dc.name, "repeats {0}: give each datacenter its own "
+                             "name", (Ref(f"{arch}.datacenters[{first_name[dc.name]}].name"),)))
         first_name.setdefault(dc.name, j)
         if dc.region in first_region:
             i = first_region[dc.region]
-            problems.add(f"{arch}.datacenters[{j}].region {spell(dc.region)} repeats {arch}.datacenters[{i}].region "
-                         f"({datacenters[i].name} and {dc.name} are both in {dc.region}): each datacenter needs "
-                         "its own region")
+            problems.add(_at(f"{arch}.datacenters[{j}].region", dc.region, f"repeats {{0}} ({datacenters[i].name} "
+                             f"and {dc.name} are both in {dc.region}): each datacenter needs its own region",
+                             (Ref(f"{arch}.datacenters[{i}].region"),)))
         first_region.setdefault(dc.region, j)
     count = len(datacenters)
     if ARCHITECTURES[arch].multi_datacenter:
-        problems.check(count >= 2, f"{arch}.datacenters has {count} datacenter(s): a multi-datacenter "
-                                   "architecture needs at least 2 (or use single-dc)")
+        problems.check(count >= 2, _at(f"{arch}.datacenters", fix=f"has {count} datacenter(s): a "
+                                       "multi-datacenter architecture needs at least 2 (or use single-dc)"))
     else:
-        problems.check(count == 1, f"{arch}.datacenters has {count} datacenters: single-dc takes exactly 1 "
-                                   "(use multi-dc for more)")
+        problems.check(count == 1, _at(f"{arch}.datacenters", fix=f"has {count} datacenters: single-dc takes "
+                                       "exactly 1 (use multi-dc for more)"))
     # Peered VPCs must not overlap: checked before any construct exists (the mesh checks it again).
     from constructs_lib.interconnect_props import check_no_overlap
 
-    problems.extend(p.replace("datacenters[", f"{arch}.datacenters[")
-                    for p in check_no_overlap([(dc.name, dc.cidr) for dc in datacenters]))
+    here = Origin({"datacenters": f"{arch}.datacenters"})
+    problems.extend(locate(p, here) for p in check_no_overlap([(dc.name, dc.cidr) for dc in datacenters]))
 
 
 def _architecture(arch: str, raw: Any, problems: Problems) -> ArchitectureSettings | None:
@@ -164,7 +171,7 @@ def _architecture(arch: str, raw: Any, problems: Problems) -> ArchitectureSettin
     sections = _sections(read, arch, problems)
     if "datacenters" not in read or not read["datacenters"]:
         if isinstance(raw, dict) and (raw.get("datacenters") == [] or "datacenters" not in raw):
-            problems.add(f"{arch}.datacenters is missing or empty: list at least one datacenter")
+            problems.add(_at(f"{arch}.datacenters", fix="is missing or empty: list at least one datacenter"))
         return None
     parsed = [_datacenter(dc, f"{arch}.datacenters[{i}]", problems) for i, dc in enumerate(read["datacenters"])]
     datacenters = [dc for dc in parsed if dc is not None]
@@ -173,11 +180,11 @@ def _architecture(arch: str, raw: Any, problems: Problems) -> ArchitectureSettin
     _datacenter_set(arch, datacenters, problems)
     names = [dc.name for dc in datacenters]
     primary = read.get("primary", names[0])
-    problems.check(primary in names, f"{arch}.primary {spell(primary)} is not one of the datacenters "
-                                     f"({', '.join(names)}): name one of them")
+    problems.check(primary in names, _at(f"{arch}.primary", primary, f"is not one of the datacenters "
+                                         f"({', '.join(names)}): name one of them"))
     home = read.get("database_home", "")
-    problems.check(home == "" or home in names, f"{arch}.database_home {spell(home)} is not one of the "
-                                                f"datacenters ({', '.join(names)}): name one of them")
+    problems.check(home == "" or home in names, _at(f"{arch}.database_home", home, f"is not one of the "
+                                                    f"datacenters ({', '.join(names)}): name one of them"))
     if primary not in names or (home and home not in names):
         return None
     return ArchitectureSettings(name=arch, datacenters=tuple(datacenters), primary=primary, database_home=home,
@@ -187,7 +194,7 @@ def _architecture(arch: str, raw: Any, problems: Problems) -> ArchitectureSettin
 def _targets(raw: Any, problems: Problems) -> TargetSettings:
     values = read_object(raw, TARGET_KEYS, "targets", problems)
     for key, value in list(values.items()):
-        if not problems.check(value >= 1, f"targets.{key} {value} is below 1: use a whole number of 1 or more"):
+        if not problems.check(value >= 1, _at(f"targets.{key}", value, "is below 1: use a whole number of 1 or more")):
             del values[key]
     return TargetSettings(**values)
 
@@ -195,20 +202,20 @@ def _targets(raw: Any, problems: Problems) -> TargetSettings:
 def _backend(raw: Any, problems: Problems) -> BackendSettings:
     values = _defaults(BACKEND_KEYS, read_object(raw, BACKEND_KEYS, "backend", problems))
     if values["type"] not in ("local", "s3"):
-        problems.add(f"backend.type {spell(values['type'])} is unknown: use \"local\" or \"s3\"")
+        problems.add(_at("backend.type", values["type"], 'is unknown: use "local" or "s3"'))
         return BackendSettings()
     if values["type"] == "s3":
         for key in ("bucket", "region"):
             problems.check(values.get(key) is not None,
-                           f"backend.{key} is missing: an s3 backend needs a bucket and its region")
+                           _at(f"backend.{key}", fix="is missing: an s3 backend needs a bucket and its region"))
         if values.get("region") is not None:
             problems.check(values["region"] in known_regions(),
-                           f"backend.region {spell(values['region'])} is not an AWS region known to botocore")
+                           _at("backend.region", values["region"], "is not an AWS region known to botocore"))
     return BackendSettings(**values)
 
 
 def read_context(context: Any, *, profile: str | None = None, source: str = "<context>",
-                 state_dir: str | None = None) -> tuple[Settings, list[str]]:
+                 state_dir: str | None = None) -> tuple[Settings, list[Problem]]:
     """The settings of a ``cdktf.json`` context and every key and type problem of the whole file; the
     architectures that could be read are in the settings, so their values can still be checked."""
     problems = Problems()
@@ -216,7 +223,7 @@ def read_context(context: Any, *, profile: str | None = None, source: str = "<co
     chosen_profile = profile or top.get("profile") or "production"
     if chosen_profile not in PROFILES:
         where = "PORTAL_HA_PROFILE" if profile else "profile"
-        problems.add(f"{where} {spell(chosen_profile)} is unknown: use one of {', '.join(PROFILES)}")
+        problems.add(_at(where, chosen_profile, f"is unknown: use one of {', '.join(PROFILES)}"))
         chosen_profile = "production"
     architectures: dict[str, ArchitectureSettings] = {}
     for arch in NAMES:

@@ -36,7 +36,7 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_version import Secretsmanage
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from ..errors import ConfigError, Problems
+from ..errors import ConfigError, Problem, Problems, Ref
 from ..iam import assume_role_policy
 from ..network.interface import IDatacenter
 from ..ports import MYSQL_PORT
@@ -64,8 +64,8 @@ INSTANCE_PARAMETERS = {
     "slow_query_log": "1",
     "long_query_time": "2",
 }
-SECONDARY_WITHOUT_SECRET = ("database global membership of a secondary needs primary_secret_arn: build global "
-                            "databases with GlobalDatabase")
+SECONDARY_WITHOUT_SECRET = Problem("database", fix="global membership of a secondary needs primary_secret_arn: "
+                                   "build global databases with GlobalDatabase")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,20 +95,21 @@ class GlobalMembership:
 
 
 def placement_problems(
-    props: DatabaseClusterProps, datacenter: IDatacenter, kms_field: str = f"{WHERE}.kms_key_arn"
-) -> list[str]:
-    """Problems that need the datacenter: the KMS key's region, and enough AZs for 3 distinct-AZ nodes."""
+    props: DatabaseClusterProps, datacenter: IDatacenter, kms_field: str = f"{WHERE}.kms_key_arn", kms_detail: str = ""
+) -> list[Problem]:
+    """Problems that need the datacenter: the KMS key's region, and enough AZs for 3 distinct-AZ nodes
+    (``kms_detail``: what narrows ``kms_field``, such as ``sites[dc2].kms_key_arn``)."""
     problems = Problems()
-    region_problem = kms_key_region_problem(props.kms_key_arn, kms_field, datacenter.region)
+    region_problem = kms_key_region_problem(props.kms_key_arn, kms_field, datacenter.region, kms_detail)
     if region_problem:
         problems.add(region_problem)
     az_count = datacenter.az_count
     if az_count < DB_NODES and not props.allow_fewer_nodes:
-        problems.add(
-            f"datacenters[{datacenter.name}].az_count {az_count} gives the database only {az_count} availability "
+        problems.add(Problem(
+            f"datacenters[{datacenter.name}].az_count", az_count, f"gives the database only {az_count} availability "
             f"zones: {DB_NODES} database nodes need {DB_NODES} distinct AZs; set az_count {DB_NODES} for "
-            f"{datacenter.name}, or {WHERE}.allow_fewer_nodes=True for a lab"
-        )
+            f"{datacenter.name}, or {{0}} for a lab", refs=(Ref(f"{WHERE}.allow_fewer_nodes", True, qualified=True),)
+        ))
     return problems.items
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Problem
 
 ENGINE = "aurora-mysql"
 DEFAULT_ENGINE_VERSION = "8.0.mysql_aurora.3.08.2"
@@ -30,10 +30,10 @@ def parse_engine_version(version: str) -> tuple[int, int, int] | None:
     return int(major), int(minor), int(patch)
 
 
-def unknown_version_problem(version: str, where: str) -> str:
+def unknown_version_problem(version: str, where: str) -> Problem:
     """The problem of a ``version`` that ``parse_engine_version`` does not accept."""
-    return (
-        f"{where}.engine_version {version!r} is not an Aurora MySQL 3 or 2 version: use for example "
+    return Problem(
+        f"{where}.engine_version", version, f"is not an Aurora MySQL 3 or 2 version: use for example "
         f"{DEFAULT_ENGINE_VERSION} (Aurora MySQL 3.x is MySQL 8.0-compatible; 5.7.mysql_aurora.2.x is MySQL "
         "5.7-compatible)"
     )
@@ -60,12 +60,12 @@ def supports_global_write_forwarding(version: str) -> bool:
     return (minor, patch) >= MIN_WRITE_FORWARDING[major]
 
 
-def write_forwarding_problem(version: str, where: str) -> str | None:
+def write_forwarding_problem(version: str, where: str) -> Problem | None:
     """Why ``version`` cannot serve a global database whose secondaries forward writes, else None."""
     if parse_engine_version(version) is None or supports_global_write_forwarding(version):
         return None
-    return (
-        f"{where}.engine_version {version} does not support global write forwarding, which lets every "
+    return Problem(
+        f"{where}.engine_version", version, "does not support global write forwarding, which lets every "
         "datacenter write to the global database: use Aurora MySQL 3.04 or later (for example "
-        f"{DEFAULT_ENGINE_VERSION}), or 2.08.1 or later on Aurora MySQL 2"
+        f"{DEFAULT_ENGINE_VERSION}), or 2.08.1 or later on Aurora MySQL 2", literal=False
     )

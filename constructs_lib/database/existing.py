@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import Problems
+from ..errors import Problem, Problems
 from ..ports import MYSQL_PORT
 from ..validation import check_resource_id, dns_name_problems, is_int, known
 
@@ -48,9 +48,9 @@ class ExistingDatabaseCluster:
             problems.check(
                 isinstance(name, str) and len(name) <= MAX_CLUSTER_IDENTIFIER
                 and bool(CLUSTER_IDENTIFIER_PATTERN.match(name)),
-                f"{WHERE}.cluster_identifier {name!r} is not an RDS cluster identifier: use 1 to "
-                f"{MAX_CLUSTER_IDENTIFIER} lower-case letters, digits and single hyphens, starting with a letter "
-                "(for example portal-dc1-db)",
+                Problem(f"{WHERE}.cluster_identifier", name, f"is not an RDS cluster identifier: use 1 to "
+                        f"{MAX_CLUSTER_IDENTIFIER} lower-case letters, digits and single hyphens, starting with a "
+                        "letter (for example portal-dc1-db)"),
             )
         for field_name in ("db_writer_endpoint", "db_reader_endpoint"):
             value = getattr(self, field_name)
@@ -59,14 +59,14 @@ class ExistingDatabaseCluster:
         check_resource_id(self.security_group_id, "sg", f"{WHERE}.security_group_id", problems)
         problems.check(
             is_int(self.db_port) and MIN_PORT <= self.db_port <= MAX_PORT,
-            f"{WHERE}.db_port {self.db_port!r} is out of range: Aurora MySQL listens on {MIN_PORT} to {MAX_PORT}; "
-            f"use {MYSQL_PORT}",
+            Problem(f"{WHERE}.db_port", self.db_port, f"is out of range: Aurora MySQL listens on {MIN_PORT} to "
+                    f"{MAX_PORT}; use {MYSQL_PORT}"),
         )
         secret = self.db_secret_arn
         if secret is not None and known(secret):
             problems.check(
                 isinstance(secret, str) and bool(SECRET_ARN_PATTERN.match(secret)),
-                f"{WHERE}.db_secret_arn {secret!r} is not a Secrets Manager secret ARN: use for example "
-                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:portal-db-AbCdEf, or None",
+                Problem(f"{WHERE}.db_secret_arn", secret, "is not a Secrets Manager secret ARN: use for example "
+                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:portal-db-AbCdEf, or None"),
             )
         problems.raise_if_any()

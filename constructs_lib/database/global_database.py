@@ -6,13 +6,13 @@ write: the seed's active-active model."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cdktf_cdktf_provider_aws.rds_global_cluster import RdsGlobalCluster
 from constructs import Construct
 
-from ..errors import ConfigError, Problems
+from ..errors import ConfigError, Problem, Problems
 from ..network.interface import IDatacenter
 from .cluster import DatabaseCluster, GlobalMembership, placement_problems
 from .engine import ENGINE, EXTENDED_SUPPORT
@@ -35,30 +35,31 @@ class DatabaseSite:
 
 
 def _site_problems(props: GlobalDatabaseProps, primary: DatabaseSite, secondaries: list[DatabaseSite],
-                   ) -> tuple[list[str], dict[str, DatabaseClusterProps]]:
+                   ) -> tuple[list[Problem], dict[str, DatabaseClusterProps]]:
     """Every problem of the sites, and the member clusters' props (one per site that has no problem)."""
     sites = [primary, *secondaries]
     problems = Problems()
     problems.check(
         len(secondaries) >= 1,
-        f"{WHERE}.secondaries is empty: a global database needs at least one secondary datacenter in another "
-        "region; use DatabaseCluster for a single datacenter",
+        Problem(f"{WHERE}.secondaries", fix="is empty: a global database needs at least one secondary datacenter in "
+                "another region; use DatabaseCluster for a single datacenter"),
     )
     for i, a in enumerate(sites):
         for b in sites[i + 1:]:
             if a.datacenter.name == b.datacenter.name:
-                problems.add(f"{WHERE} sites list datacenter {a.datacenter.name} twice: give each datacenter once")
+                problems.add(Problem(WHERE, fix=f"sites list datacenter {a.datacenter.name} twice: give each "
+                                             "datacenter once"))
             elif a.datacenter.region == b.datacenter.region:
-                problems.add(
-                    f"{WHERE} sites {a.datacenter.name} and {b.datacenter.name} are both in region "
+                problems.add(Problem(
+                    WHERE, fix=f"sites {a.datacenter.name} and {b.datacenter.name} are both in region "
                     f"{a.datacenter.region}: an Aurora global database has one cluster per region; put each "
                     "datacenter in its own region"
-                )
+                ))
     if primary.kms_key_arn and props.kms_key_arn and primary.kms_key_arn != props.kms_key_arn:
-        problems.add(
-            f"{WHERE}.kms_key_arn {props.kms_key_arn} and the primary site's kms_key_arn "
-            f"{primary.kms_key_arn} differ: set the primary's key once"
-        )
+        problems.add(Problem(
+            f"{WHERE}.kms_key_arn", props.kms_key_arn, f"and the primary site's kms_key_arn {primary.kms_key_arn} "
+            "differ: set the primary's key once", literal=False
+        ))
     site_props: dict[str, DatabaseClusterProps] = {}
     for site in sites:
         is_primary = site is primary
@@ -67,12 +68,13 @@ def _site_problems(props: GlobalDatabaseProps, primary: DatabaseSite, secondarie
             cluster_props = props.cluster_props(client_cidrs=site.client_cidrs, kms_key_arn=kms,
                                                 database_name=props.database_name if is_primary else None)
         except ConfigError as err:
-            problems.extend(f"[{site.datacenter.name}] {p}" for p in err.problems)
+            problems.extend(replace(p, label=site.datacenter.name) if isinstance(p, Problem)
+                            else Problem(f"[{site.datacenter.name}]", fix=p) for p in err.records)
             continue
         site_props[site.datacenter.name] = cluster_props
-        kms_field = (f"{WHERE}.kms_key_arn" if is_primary and not site.kms_key_arn
-                     else f"{WHERE} sites[{site.datacenter.name}].kms_key_arn")
-        problems.extend(placement_problems(cluster_props, site.datacenter, kms_field))
+        kms_field, kms_detail = ((f"{WHERE}.kms_key_arn", "") if is_primary and not site.kms_key_arn
+                                 else (WHERE, f"sites[{site.datacenter.name}].kms_key_arn"))
+        problems.extend(placement_problems(cluster_props, site.datacenter, kms_field, kms_detail))
     return problems.items, site_props
 
 

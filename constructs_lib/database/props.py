@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
-from ..errors import Problems
+from ..errors import Problem, Problems, Ref
 from ..thresholds import DB_NODES
 from ..validation import check_client_cidr, check_kms_key_arn, is_int
 from .engine import (
@@ -78,62 +78,63 @@ class AuroraSettings:
         if parsed is None:
             problems.add(unknown_version_problem(self.engine_version, WHERE))
         elif parsed[0] == 2 and not self.allow_extended_support_engine:
-            problems.add(
-                f"{WHERE}.engine_version {self.engine_version} is Aurora MySQL 2 (MySQL 5.7), past the end of "
+            problems.add(Problem(
+                f"{WHERE}.engine_version", self.engine_version, "is Aurora MySQL 2 (MySQL 5.7), past the end of "
                 "standard support: Axway supports MySQL 5.7 / MariaDB 10.4+ for API Portal, and Aurora MySQL 3 is "
-                f"MySQL 8.0-compatible; use {DEFAULT_ENGINE_VERSION}, or set allow_extended_support_engine=True "
-                "to accept RDS Extended Support"
-            )
+                f"MySQL 8.0-compatible; use {DEFAULT_ENGINE_VERSION}, or set {{0}} to accept RDS Extended Support",
+                refs=(Ref(f"{WHERE}.allow_extended_support_engine", True),), literal=False,
+            ))
         count = self.instance_count
         if not (is_int(count) and 1 <= count <= MAX_INSTANCES):
-            problems.add(
-                f"{WHERE}.instance_count {count!r} is out of range: Aurora clusters have 1 to "
-                f"{MAX_INSTANCES} instances; use {DB_NODES}"
-            )
+            problems.add(Problem(
+                f"{WHERE}.instance_count", count,
+                f"is out of range: Aurora clusters have 1 to {MAX_INSTANCES} instances; use {DB_NODES}"
+            ))
         elif count < DB_NODES and not self.allow_fewer_nodes:
-            problems.add(
-                f"{WHERE}.instance_count {count} is below the HA minimum of {DB_NODES} database nodes: use "
-                f"{DB_NODES} or more, or set allow_fewer_nodes=True for a lab"
-            )
+            problems.add(Problem(
+                f"{WHERE}.instance_count", count, f"is below the HA minimum of {DB_NODES} database nodes: use "
+                f"{DB_NODES} or more, or set {{0}} for a lab", refs=(Ref(f"{WHERE}.allow_fewer_nodes", True),)
+            ))
         problems.check(
             isinstance(self.instance_class, str) and bool(INSTANCE_CLASS_PATTERN.match(self.instance_class)),
-            f"{WHERE}.instance_class {self.instance_class!r} is not a DB instance class: use a name such as "
-            "db.r6g.large (db.<family>.<size>)",
+            Problem(f"{WHERE}.instance_class", self.instance_class, "is not a DB instance class: use a name such as "
+                    "db.r6g.large (db.<family>.<size>)"),
         )
 
     def _check_backups_and_user(self, problems: Problems) -> None:
         days = self.backup_retention_days
         problems.check(
             is_int(days) and MIN_BACKUP_RETENTION <= days <= MAX_BACKUP_RETENTION,
-            f"{WHERE}.backup_retention_days {days!r} is out of range: Aurora keeps automated backups "
-            f"{MIN_BACKUP_RETENTION} to {MAX_BACKUP_RETENTION} days; use 7",
+            Problem(f"{WHERE}.backup_retention_days", days, "is out of range: Aurora keeps automated backups "
+                    f"{MIN_BACKUP_RETENTION} to {MAX_BACKUP_RETENTION} days; use 7"),
         )
         _check_backup_window(self.preferred_backup_window, f"{WHERE}.preferred_backup_window", problems)
         user = self.master_username
         if not (isinstance(user, str) and MASTER_USERNAME_PATTERN.match(user)):
-            problems.add(
-                f"{WHERE}.master_username {user!r} is not a valid Aurora MySQL master user name: use 1 to 16 "
+            problems.add(Problem(
+                f"{WHERE}.master_username", user, "is not a valid Aurora MySQL master user name: use 1 to 16 "
                 "letters, digits or '_', starting with a letter (for example portaladmin)"
-            )
+            ))
         elif user.lower() in RESERVED_USERNAMES:
-            problems.add(
-                f"{WHERE}.master_username {user!r} is reserved by RDS or MySQL: pick another name, "
-                "for example portaladmin"
-            )
+            problems.add(Problem(
+                f"{WHERE}.master_username", user, "is reserved by RDS or MySQL: pick another name, for example "
+                "portaladmin"
+            ))
 
 
 def _check_backup_window(window: str, field_path: str, problems: Problems) -> None:
     match = BACKUP_WINDOW_PATTERN.match(window) if isinstance(window, str) else None
     if match is None:
-        problems.add(
-            f"{field_path} {window!r} is not a window: use hh:mm-hh:mm in UTC, for example 03:00-04:00"
-        )
+        problems.add(Problem(
+            field_path, window, "is not a window: use hh:mm-hh:mm in UTC, for example 03:00-04:00"
+        ))
         return
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     minutes = (h2 * 60 + m2 - h1 * 60 - m1) % (24 * 60)
     problems.check(
         minutes >= 30,
-        f"{field_path} {window} lasts {minutes} minutes: AWS needs at least 30; use for example 03:00-04:00",
+        Problem(field_path, window, f"lasts {minutes} minutes: AWS needs at least 30; use for example 03:00-04:00",
+                literal=False),
     )
 
 
@@ -141,8 +142,8 @@ def _check_database_name(name: str | None, problems: Problems) -> None:
     if name is not None:
         problems.check(
             isinstance(name, str) and bool(DATABASE_NAME_PATTERN.match(name)),
-            f"{WHERE}.database_name {name!r} is not a valid database name: use 1 to 64 letters, "
-            "digits or '_', starting with a letter (for example apiportal), or None",
+            Problem(f"{WHERE}.database_name", name, "is not a valid database name: use 1 to 64 letters, digits or "
+                    "'_', starting with a letter (for example apiportal), or None"),
         )
 
 
@@ -202,14 +203,14 @@ class GlobalDatabaseProps(AuroraSettings):
         version = self.master_password_version
         problems.check(
             is_int(version) and version >= 1,
-            f"{WHERE}.master_password_version {version!r} must be a whole number from 1: bump it by one to "
-            "rotate the master password",
+            Problem(f"{WHERE}.master_password_version", version, "must be a whole number from 1: bump it by one "
+                    "to rotate the master password"),
         )
         days = self.secret_recovery_days
         problems.check(
             is_int(days) and (days == 0 or 7 <= days <= 30),
-            f"{WHERE}.secret_recovery_days {days!r} is not a Secrets Manager recovery window: use 0 (lab) or "
-            "7 to 30",
+            Problem(f"{WHERE}.secret_recovery_days", days, "is not a Secrets Manager recovery window: use 0 (lab) "
+                    "or 7 to 30"),
         )
         problems.raise_if_any()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from ..errors import Problems
+from ..errors import Problem, Problems, Ref
 from ..thresholds import MAX_AZS, MIN_AZS
 from ..validation import check_name, check_region, check_resource_id, known, parse_network
 
@@ -88,19 +88,20 @@ class ExistingNetwork:
         if azs_ok:
             problems.check(
                 MIN_AZS <= len(azs) <= MAX_AZS,
-                f"{where}.azs lists {len(azs)} zone(s): an HA datacenter spans {MIN_AZS} to {MAX_AZS} availability "
-                "zones; list at least 2, one per subnet of each tier",
+                Problem(f"{where}.azs", fix=f"lists {len(azs)} zone(s): an HA datacenter spans {MIN_AZS} to "
+                        f"{MAX_AZS} availability zones; list at least 2, one per subnet of each tier"),
             )
             known_azs = [az for az in azs if known(az)]
             problems.check(
                 len(set(known_azs)) == len(known_azs),
-                f"{where}.azs {list(azs)} repeats a zone: each subnet tier needs distinct zones",
+                Problem(f"{where}.azs", list(azs), "repeats a zone: each subnet tier needs distinct zones"),
             )
             for i, az in enumerate(azs):
                 if known(az):
                     problems.check(
                         isinstance(az, str) and az.startswith(self.region) and len(az) == len(self.region) + 1,
-                        f"{where}.azs[{i}] {az!r} is not a zone of {self.region}: use names such as {self.region}a",
+                        Problem(f"{where}.azs[{i}]", az, f"is not a zone of {self.region}: use names such as "
+                                f"{self.region}a"),
                     )
         return len(azs) if azs_ok else None
 
@@ -117,7 +118,8 @@ class ExistingNetwork:
         first: dict[str, str] = {}
         for label, value in subnet_ids:
             if known(value) and value in first:
-                problems.add(f"{label} {value!r} repeats {first[value]}: each tier needs its own subnet in each AZ")
+                problems.add(Problem(label, value, "repeats {0}: each tier needs its own subnet in each AZ",
+                                     refs=(Ref(first[value]),)))
             first.setdefault(value, label)
 
     def _check_route_tables(self, where: str, n: int | None, problems: Problems) -> None:
@@ -128,8 +130,8 @@ class ExistingNetwork:
             if _check_sequence(values, label, problems):
                 problems.check(
                     len(values) == 1 or (n is not None and len(values) == n),
-                    f"{label} has {len(values)} entries: give the one route table these subnets share, or one "
-                    f"per AZ ({n if n is not None else 'len(azs)'})",
+                    Problem(label, fix=f"has {len(values)} entries: give the one route table these subnets share, "
+                            f"or one per AZ ({n if n is not None else 'len(azs)'})"),
                 )
                 for i, value in enumerate(values):
                     check_resource_id(value, "rtb", f"{label}[{i}]", problems)
@@ -148,13 +150,15 @@ class ExistingNetwork:
                 if net is None:
                     continue
                 if vpc is not None and not problems.check(
-                    net.subnet_of(vpc), f"{label} {value} is outside vpc_cidr {vpc}: give the subnet's own range"
+                    net.subnet_of(vpc), Problem(label, value, f"is outside vpc_cidr {vpc}: give the subnet's own "
+                                                "range", literal=False)
                 ):
                     continue
                 for other_label, other in seen:
                     problems.check(
                         not net.overlaps(other),
-                        f"{label} {value} overlaps {other_label} {other}: each subnet has its own range",
+                        Problem(label, value, f"overlaps {{0}} {other}: each subnet has its own range",
+                                refs=(Ref(other_label),), literal=False),
                     )
                 seen.append((label, net))
 
@@ -166,8 +170,9 @@ class ExistingNetwork:
         problems.check(
             isinstance(first_rule, int) and not isinstance(first_rule, bool)
             and 1 <= first_rule <= MAX_NACL_RULE_NUMBER - 1000,
-            f"{where}.internal_nacl_first_rule_number {first_rule!r} is out of range: network ACL rules are "
-            f"numbered 1 to {MAX_NACL_RULE_NUMBER}; use a start such as 100 that leaves room for 100 rules",
+            Problem(f"{where}.internal_nacl_first_rule_number", first_rule, "is out of range: network ACL rules "
+                    f"are numbered 1 to {MAX_NACL_RULE_NUMBER}; use a start such as 100 that leaves room for 100 "
+                    "rules"),
         )
 
     @property
@@ -178,10 +183,10 @@ class ExistingNetwork:
 
 def _parse_plain_cidr(value: str, label: str, problems: Problems) -> ipaddress.IPv4Network | None:
     if not known(value):
-        problems.add(
-            f"{label} is a cdktf token: give the range as a plain CIDR such as 10.0.0.0/24 (ranges name security "
+        problems.add(Problem(
+            label, fix="is a cdktf token: give the range as a plain CIDR such as 10.0.0.0/24 (ranges name security "
             "group and network ACL rules, so they must be known at synth)"
-        )
+        ))
         return None
     return parse_network(value, label, problems)
 
@@ -195,12 +200,13 @@ def _check_per_az(values: tuple[str, ...], label: str, n: int | None, problems: 
         return True
     return n is None or problems.check(
         len(values) == n,
-        f"{label} has {len(values)} entries but azs lists {n} zone(s): give one per AZ, in the order of azs",
+        Problem(label, fix=f"has {len(values)} entries but azs lists {n} zone(s): give one per AZ, in the order of "
+                "azs"),
     )
 
 
 def _check_sequence(values: object, label: str, problems: Problems) -> bool:
     return problems.check(
         isinstance(values, (tuple, list)),
-        f"{label} {values!r} is not a tuple: give a tuple of strings, one per AZ, e.g. ('a', 'b')",
+        Problem(label, values, "is not a tuple: give a tuple of strings, one per AZ, e.g. ('a', 'b')"),
     )

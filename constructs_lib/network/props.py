@@ -7,7 +7,7 @@ import ipaddress
 import math
 from dataclasses import dataclass
 
-from ..errors import Problems
+from ..errors import Problem, Problems, Ref
 from ..thresholds import MAX_AZS, MIN_AZS
 from ..validation import check_name, check_region, parse_network
 
@@ -68,33 +68,34 @@ class DatacenterProps:
         if vpc is not None:
             problems.check(
                 MIN_VPC_PREFIX <= vpc.prefixlen <= MAX_VPC_PREFIX,
-                f"{where}.cidr {self.cidr} has prefix /{vpc.prefixlen}: AWS VPCs here must be /{MIN_VPC_PREFIX} "
-                f"to /{MAX_VPC_PREFIX}; use for example 10.0.0.0/16",
+                Problem(f"{where}.cidr", self.cidr, f"has prefix /{vpc.prefixlen}: AWS VPCs here must be "
+                        f"/{MIN_VPC_PREFIX} to /{MAX_VPC_PREFIX}; use for example 10.0.0.0/16", literal=False),
             )
         az_count_ok = problems.check(
             isinstance(self.az_count, int) and MIN_AZS <= self.az_count <= MAX_AZS,
-            f"{where}.az_count {self.az_count!r} is out of range: use {MIN_AZS} to {MAX_AZS} availability zones "
-            f"(HA needs at least {MIN_AZS})",
+            Problem(f"{where}.az_count", self.az_count, f"is out of range: use {MIN_AZS} to {MAX_AZS} availability "
+                    f"zones (HA needs at least {MIN_AZS})"),
         )
         if self.azs is not None:
             problems.check(
                 len(self.azs) == self.az_count,
-                f"{where}.azs lists {len(self.azs)} zone(s) but az_count is {self.az_count}: list exactly "
-                "az_count zones, or leave azs unset to read them from the region",
+                Problem(f"{where}.azs", fix=f"lists {len(self.azs)} zone(s) but az_count is {self.az_count}: list "
+                        "exactly az_count zones, or leave azs unset to read them from the region"),
             )
             problems.check(
                 len(set(self.azs)) == len(self.azs),
-                f"{where}.azs {list(self.azs)} repeats a zone: each subnet tier needs distinct zones",
+                Problem(f"{where}.azs", list(self.azs), "repeats a zone: each subnet tier needs distinct zones"),
             )
             for i, az in enumerate(self.azs):
                 problems.check(
                     isinstance(az, str) and az.startswith(self.region) and len(az) == len(self.region) + 1,
-                    f"{where}.azs[{i}] {az!r} is not a zone of {self.region}: use names such as {self.region}a",
+                    Problem(f"{where}.azs[{i}]", az, f"is not a zone of {self.region}: use names such as "
+                            f"{self.region}a"),
                 )
         problems.check(
             self.flow_log_retention_days in VALID_LOG_RETENTION_DAYS,
-            f"{where}.flow_log_retention_days {self.flow_log_retention_days!r} is not a CloudWatch Logs "
-            f"retention value: use one of {', '.join(map(str, VALID_LOG_RETENTION_DAYS))}",
+            Problem(f"{where}.flow_log_retention_days", self.flow_log_retention_days, "is not a CloudWatch Logs "
+                    f"retention value: use one of {', '.join(map(str, VALID_LOG_RETENTION_DAYS))}"),
         )
         if vpc is not None and az_count_ok:
             if self.subnet_cidrs is None:
@@ -122,8 +123,9 @@ def _check_room(vpc: ipaddress.IPv4Network, az_count: int, where: str, problems:
     prefix = vpc.prefixlen + _extra_bits(az_count)
     problems.check(
         prefix <= MAX_SUBNET_PREFIX,
-        f"{where}.cidr {vpc} is too small for {len(TIERS)} tiers x {az_count} AZs: each subnet would be /{prefix} "
-        f"and AWS subnets are at least /{MAX_SUBNET_PREFIX}; use a larger VPC range or fewer AZs",
+        Problem(f"{where}.cidr", vpc, f"is too small for {len(TIERS)} tiers x {az_count} AZs: each subnet would be "
+                f"/{prefix} and AWS subnets are at least /{MAX_SUBNET_PREFIX}; use a larger VPC range or fewer AZs",
+                literal=False),
     )
 
 
@@ -135,7 +137,8 @@ def _check_explicit_subnets(
         values = getattr(cidrs, tier)
         problems.check(
             len(values) == az_count,
-            f"{where}.subnet_cidrs.{tier} has {len(values)} range(s) but az_count is {az_count}: give one per AZ",
+            Problem(f"{where}.subnet_cidrs.{tier}", fix=f"has {len(values)} range(s) but az_count is {az_count}: "
+                    "give one per AZ"),
         )
         for i, value in enumerate(values):
             label = f"{where}.subnet_cidrs.{tier}[{i}]"
@@ -143,16 +146,19 @@ def _check_explicit_subnets(
             if net is None:
                 continue
             if not problems.check(
-                net.subnet_of(vpc), f"{label} {value} is outside the VPC range {vpc}: pick a range inside it"
+                net.subnet_of(vpc), Problem(label, value, f"is outside the VPC range {vpc}: pick a range inside it",
+                                            literal=False)
             ):
                 continue
             problems.check(
                 net.prefixlen <= MAX_SUBNET_PREFIX,
-                f"{label} {value} is smaller than /{MAX_SUBNET_PREFIX}: AWS subnets are at least /{MAX_SUBNET_PREFIX}",
+                Problem(label, value, f"is smaller than /{MAX_SUBNET_PREFIX}: AWS subnets are at least "
+                        f"/{MAX_SUBNET_PREFIX}", literal=False),
             )
             for other_label, other in seen:
                 problems.check(
                     not net.overlaps(other),
-                    f"{label} {value} overlaps {other_label} {other}: give each subnet its own range",
+                    Problem(label, value, f"overlaps {{0}} {other}: give each subnet its own range",
+                            refs=(Ref(other_label),), literal=False),
                 )
             seen.append((label, net))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Problem
 from ..thresholds import MAX_INSTANCE_DETECTION_SECONDS
 from .facts import StackFacts
 from .rules import (
@@ -148,13 +148,13 @@ def run_rules(facts: StackFacts, waive: Mapping[str, str] | None = None) -> list
 
 def check_waivers(waive: Mapping[str, str]) -> None:
     """A waiver names known rule ids, each with a reason; else ConfigError."""
-    problems = []
+    problems: list[Problem] = []
     for rule_id, reason in dict(waive).items():
         if rule_id not in RULES:
-            problems.append(f"ha_checks.waive {rule_id!r} is not a rule id: use one of {', '.join(RULES)}")
+            problems.append(Problem("ha_checks.waive", rule_id, f"is not a rule id: use one of {', '.join(RULES)}"))
         elif not isinstance(reason, str) or not reason.strip():
-            problems.append(f"ha_checks.waive[{rule_id}] has no reason: say why the rule does not apply (for "
-                            "example 'lab profile: destroy must work')")
+            problems.append(Problem(f"ha_checks.waive[{rule_id}]", fix="has no reason: say why the rule does not "
+                                    "apply (for example 'lab profile: destroy must work')"))
     if problems:
         raise ConfigError(problems)
 

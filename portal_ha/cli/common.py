@@ -18,6 +18,7 @@ from .. import emulator as emu
 from .. import toolchain
 
 if TYPE_CHECKING:
+    from constructs_lib.errors import Problem
     from constructs_lib.synthesized import SynthesizedStack
     from stacks.loader import Invocation
     from stacks.manifest import Manifest
@@ -131,13 +132,13 @@ def invocation(local: bool, *, fresh: bool = False) -> Invocation:
     return found.fresh() if fresh else found
 
 
-def _problem_list(problems: list[str]) -> click.ClickException:
+def _problem_list(problems: list[Problem | str]) -> click.ClickException:
     from constructs_lib.errors import ConfigError
 
     return ConfigProblems(str(ConfigError(problems)))
 
 
-def read(arch: str, source: Invocation) -> tuple[Settings, list[str]]:
+def read(arch: str, source: Invocation) -> tuple[Settings, list[Problem | str]]:
     """The settings, and the key and type problems of the file that concern ARCH (its own and file-wide)."""
     from constructs_lib.errors import ConfigError
     from stacks.assembly import relevant

@@ -35,7 +35,7 @@ def evacuation_change(settings: Settings, arch: str, datacenter: str, *, evacuat
         problems = evacuation_problems(after, names)
         if problems:
             raise Refused(f"evacuating {datacenter} is refused: {datacenter} is the last datacenter serving "
-                                    f"users ({'; '.join(problems)})")
+                                    f"users ({'; '.join(map(str, problems))})")
     else:
         if datacenter not in listed:
             raise Refused(f"{datacenter} is not evacuated ({arch}.global_lb.evacuated is "

@@ -117,8 +117,8 @@ def test_problems_of_another_architecture_do_not_stop_the_one_asked_for():
     from stacks.app import build_app
 
     settings, problems = read_context({"single-dc": {"datacenters": [DC1 | {"az_count": "3"}]}, "multi-dc": MULTI})
-    assert problems == ['single-dc.datacenters[0].az_count must be an integer, got "3": write an integer (its '
-                        "value is checked once it has that type)"]
+    assert [str(p) for p in problems] == ['single-dc.datacenters[0].az_count must be an integer, got "3": write an '
+                                         "integer (its value is checked once it has that type)"]
     app = build_app(settings, only=("multi-dc",), problems=problems)
     assert [s.node.id for s in app.node.children if hasattr(s, "to_terraform")] == ["multi-dc"]
 

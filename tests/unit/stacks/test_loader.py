@@ -57,7 +57,7 @@ def test_key_problems_come_back_with_the_settings_and_valid_raises_them(tmp_path
     config.write_text(json.dumps({"context": {"nmae_prefix": "x", "single-dc": {"datacenters": [DC]}}}))
     loaded = load(Invocation(config=config))
     assert "single-dc" in loaded.settings.architectures
-    assert [p.split(" ", 1)[0] for p in loaded.problems] == ["nmae_prefix"]
+    assert [p.path for p in loaded.problems] == ["nmae_prefix"]
     with pytest.raises(ConfigError, match="nmae_prefix is not a known key"):
         loaded.valid()
 
