@@ -24,6 +24,7 @@ from .errors import ConfigError
 provider_import.install()
 
 if TYPE_CHECKING:
+    from .api_manager import ApiManagerProps
     from .database import (
         DatabaseCluster,
         DatabaseClusterProps,
@@ -64,6 +65,7 @@ _EXPORTS = {
     "SubnetCidrs": ".network",
     "PortalFleet": ".portal_fleet",
     "PortalFleetProps": ".portal_fleet",
+    "ApiManagerProps": ".api_manager",
     "EfsMount": ".user_data",
     "DatacenterLoadBalancer": ".datacenter_lb",
     "DatacenterLoadBalancerProps": ".datacenter_lb",
@@ -93,6 +95,7 @@ _EXPORTS = {
 }
 
 __all__ = [  # a literal list: type checkers read it to know what the package exports
+    "ApiManagerProps",
     "ConfigError",
     "Datacenter",
     "DatacenterProps",

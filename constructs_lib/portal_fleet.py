@@ -124,6 +124,10 @@ class PortalFleet(Construct):
         for cidr in datacenter.internal_cidrs:
             self.allow_egress(cidr, NFS, "NFS to the shared file system in the internal tier")
             self.allow_egress(cidr, MYSQL, "MySQL to the database cluster in the internal tier")
+        manager = self.props.api_manager
+        if manager is not None:
+            for cidr in manager.cidrs:
+                self.allow_egress(cidr, manager.port, f"API Manager {manager.host} over TLS: the portal connects to it")
 
     def _role(self, base: str, datacenter: IDatacenter) -> None:
         """IAM: SSM Session Manager (no SSH), plus read access to the installer and the EFS client actions."""

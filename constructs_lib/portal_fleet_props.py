@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .api_manager import ApiManagerProps
 from .errors import Problem, Problems, Ref
 from .thresholds import MIN_PORTAL_INSTANCES, PORTAL_PORT
 from .user_data import EfsMount, render_user_data
@@ -86,6 +87,9 @@ class PortalFleetProps:
     installer_s3_uri: str | None = None
     """``s3://bucket/key`` of an installer downloaded with ``aws s3 cp`` and run once as root; the role gets
     s3:GetObject on that object only. Default: None, nothing is downloaded."""
+    api_manager: ApiManagerProps | None = None
+    """The API Manager the portal connects to: the instances may open its port to its ``cidrs`` only. Default:
+    None, no egress to an API Manager (the portal cannot reach one until this is set)."""
     name: str | None = None
     """Base of the fleet's resource names (role, instance profile, security group, instances). Default: None,
     meaning ``{datacenter.resource_name}-portal``."""

@@ -73,6 +73,7 @@ class _Planner:
 
     def datacenter(self, dc: DatacenterSettings, *, file_system: bool, database: bool) -> PortalDatacenterProps | None:
         # The props modules only: importing them loads no provider binding (tests/unit/stacks/test_loader.py).
+        from constructs_lib.api_manager import ApiManagerProps
         from constructs_lib.database import DatabaseClusterProps
         from constructs_lib.datacenter_lb_props import DatacenterLoadBalancerProps
         from constructs_lib.network import DatacenterProps
@@ -93,7 +94,13 @@ class _Planner:
         if dc.instance_count is not None:
             fleet_kwargs["instance_count"] = dc.instance_count
             moved["fleet.instance_count"] = f"{self.dc_path(dc)}.instance_count"
-        fleet = _build(problems, self.section_origin("fleet", "portal", **moved), PortalFleetProps, **fleet_kwargs)
+        fleet_origin = self.section_origin("fleet", "portal", **moved)
+        fleet = None
+        manager = fleet_kwargs.get("api_manager")
+        if isinstance(manager, Mapping):  # an object of cdktf.json: its own props, checked first
+            fleet_kwargs["api_manager"] = _build(problems, fleet_origin, ApiManagerProps, **manager)
+        if fleet_kwargs.get("api_manager", True) is not None:
+            fleet = _build(problems, fleet_origin, PortalFleetProps, **fleet_kwargs)
         lb = _build(problems, self.section_origin("load_balancer", "load_balancer"), DatacenterLoadBalancerProps,
                     **_section(arch, "load_balancer", {"stickiness": True} if local_files else {},
                                profiles.load_balancer_overrides(settings)))

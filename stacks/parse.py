@@ -23,7 +23,9 @@ from .schema import (
     ARCHITECTURE_KEYS,
     BACKEND_KEYS,
     DATACENTER_KEYS,
+    NESTED,
     PROFILES,
+    REQUIRED,
     REQUIRED_DATACENTER_KEYS,
     SECTIONS,
     TARGET_KEYS,
@@ -131,9 +133,28 @@ def _sections(read: Mapping[str, Any], arch: str, problems: Problems) -> dict[st
             problems.add(_at(f"{arch}.{section}", fix=f"is set, but {unused[section]}"))
         elif section in read:
             found = read_object(read[section], schema, f"{arch}.{section}", problems)
+            for key, keys in NESTED.get(section, {}).items():
+                if key in found:
+                    nested = _nested(found.pop(key), keys, f"{arch}.{section}.{key}", problems)
+                    if nested is not None:
+                        found[key] = nested
             sections[section] = MappingProxyType({k: (tuple(v) if isinstance(v, list) else v)
                                                   for k, v in found.items()})
     return sections
+
+
+def _nested(raw: Any, keys: Schema, path: str, problems: Problems) -> Mapping[str, Any] | None:
+    """An object inside a section (``portal.api_manager``): its keys and types, and the keys it requires (those
+    whose props field has no default); None when one is missing (said once, for that key)."""
+    found = read_object(raw, keys, path, problems)
+    missing = [key for key, (_, default) in keys.items() if default is REQUIRED and key not in found]
+    for key in missing:
+        if not (isinstance(raw, dict) and key in raw):  # a key of the wrong type is already said
+            problems.add(_at(f"{path}.{key}", fix=f"is missing: {path.rsplit('.', 1)[-1]} needs "
+                             f"{' and '.join(k for k, (_, d) in keys.items() if d is REQUIRED)}"))
+    if missing:
+        return None
+    return MappingProxyType({k: (tuple(v) if isinstance(v, list) else v) for k, v in found.items()})
 
 
 def _datacenter_set(arch: str, datacenters: list[DatacenterSettings], problems: Problems) -> None:

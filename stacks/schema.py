@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import MISSING, fields
 from typing import Any
 
+from constructs_lib.api_manager import ApiManagerProps
 from constructs_lib.network.props import DatacenterProps
 
 from .architectures import NAMES
@@ -54,6 +55,7 @@ SECTIONS: dict[str, Schema] = {
         "max_instance_count": ((int,), None),
         "health_check_grace_seconds": ((int,), None),
         "min_healthy_percentage": ((int,), None),
+        "api_manager": ((dict,), None),  # ApiManagerProps: NESTED["portal"]["api_manager"] holds its keys
     },
     "load_balancer": {  # DatacenterLoadBalancerProps
         "health_check_interval": ((int,), None),
@@ -93,6 +95,21 @@ SECTIONS: dict[str, Schema] = {
         "evacuated": ((list,), None),
     },
 }
+REQUIRED = object()
+"""The default of a nested key whose props field has none: the key must be set."""
+
+
+def _nested_keys(props: type, types: dict[str, tuple[type, ...]]) -> Schema:
+    """The keys of an object inside a section, each required when its props field has no default."""
+    required = {f.name for f in fields(props) if f.default is MISSING and f.default_factory is MISSING}
+    return {key: (accepted, REQUIRED if key in required else None) for key, accepted in types.items()}
+
+
+NESTED: dict[str, dict[str, Schema]] = {
+    "portal": {"api_manager": _nested_keys(ApiManagerProps, {"host": (str,), "port": (int,), "cidrs": (list,)})},
+}
+"""Per section, the objects inside it and their keys (each one's props: ``api_manager`` -> ``ApiManagerProps``)."""
+
 ARCHITECTURE_KEYS: Schema = {
     "datacenters": ((list,), None),
     "primary": ((str,), None),

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from constructs_lib import ConfigError
+from constructs_lib.api_manager import ApiManagerProps
 from constructs_lib.portal_fleet import AL2023_AMI_PARAMETER, SSM_MANAGED_POLICY, PortalFleet, PortalFleetProps
 from constructs_lib.user_data import SHARED_PATHS, EfsMount, render_user_data
 from tests.unit.helpers import ref, resources, synth_construct
@@ -59,7 +60,9 @@ def synth():
             stack, "localfleet", datacenter=dc, lb_security_group_id=lb.security_group_id,
             props=PortalFleetProps(name="portal-dc1-local", instance_count=4, data_volume_gb=50,
                                    ami_id="ami-0123456789abcdef0", detailed_monitoring=False,
-                                   root_volume_size_gb=40, install_script=INSTALL_SCRIPT),
+                                   root_volume_size_gb=40, install_script=INSTALL_SCRIPT,
+                                   api_manager=ApiManagerProps(host="apimanager.example.com",
+                                                               cidrs=("10.50.0.0/24", "10.51.0.0/24"))),
         )
         lb.attach_instances(efs_fleet.instance_ids)
         handles.dc, handles.lb, handles.efs_fleet, handles.local_fleet = dc, lb, efs_fleet, local_fleet
@@ -256,6 +259,20 @@ def test_egress_to_https_and_the_internal_tier(synth):
     expected = sorted([("0.0.0.0/0", 443), ("10.20.128.0/20", 2049), ("${var.peer_cidr}", 2049)]
                       + [(c, p) for c in internal for p in (2049, 3306)])
     assert got == expected, "allow_egress called twice must add one rule"
+
+
+def test_api_manager_gets_its_port_to_its_ranges_and_nothing_else(synth):
+    doc = synth.doc
+    fleet_sg = ref("aws_security_group", _one_id(doc, "aws_security_group", "localfleet"))
+    egress = [r for r in resources(doc, "aws_vpc_security_group_egress_rule").values()
+              if r["security_group_id"] == fleet_sg]
+    manager = sorted((r["cidr_ipv4"], r["from_port"], r["to_port"]) for r in egress if r["from_port"] == 8075)
+    assert manager == [("10.50.0.0/24", 8075, 8075), ("10.51.0.0/24", 8075, 8075)]
+    assert all("API Manager apimanager.example.com" in r["description"] for r in egress if r["from_port"] == 8075)
+    assert len(egress) == 1 + 2 * len(synth.dc.internal_cidrs) + 2  # HTTPS, NFS and MySQL, and API Manager only
+    efs_sg = ref("aws_security_group", _one_id(doc, "aws_security_group", "efsfleet"))
+    assert not [r for r in resources(doc, "aws_vpc_security_group_egress_rule").values()
+                if r["security_group_id"] == efs_sg and r["from_port"] == 8075], "no api_manager: no rule"
 
 
 def test_allow_egress_rejects_bad_input(synth):

@@ -8,19 +8,20 @@ from dataclasses import MISSING, fields
 
 import pytest
 
+from constructs_lib.api_manager import ApiManagerProps
 from constructs_lib.database.props import DatabaseClusterProps
 from constructs_lib.datacenter_lb_props import DatacenterLoadBalancerProps
 from constructs_lib.global_lb_props import GlobalLoadBalancerProps
 from constructs_lib.network.props import DatacenterProps
 from constructs_lib.portal_fleet_props import PortalFleetProps
 from constructs_lib.shared_storage_props import SharedFileSystemProps
-from stacks.schema import BACKEND_KEYS, DATACENTER_KEYS, SECTIONS, TARGET_KEYS, TOP_LEVEL_KEYS
+from stacks.schema import BACKEND_KEYS, DATACENTER_KEYS, NESTED, REQUIRED, SECTIONS, TARGET_KEYS, TOP_LEVEL_KEYS
 from stacks.settings import BackendSettings, DatacenterSettings, TargetSettings
 
 PROPS = {"portal": PortalFleetProps, "load_balancer": DatacenterLoadBalancerProps,
          "database": DatabaseClusterProps, "file_system": SharedFileSystemProps, "global_lb": GlobalLoadBalancerProps}
 # What a JSON value of each accepted type becomes in the props (lists become tuples), as the annotation says it.
-ANNOTATED = {str: ("str",), int: ("int",), bool: ("bool",), list: ("tuple[", "Sequence[")}
+ANNOTATED = {str: ("str",), int: ("int",), bool: ("bool",), list: ("tuple[", "Sequence["), dict: ("Props",)}
 
 
 def _annotations(cls: type) -> dict[str, str]:
@@ -56,3 +57,14 @@ def test_backend_and_target_defaults_are_the_settings_dataclasses(schema, settin
     defaults = {f.name: None if f.default is MISSING else f.default for f in fields(settings)}
     assert set(schema) == set(defaults)
     assert {key: default for key, (_, default) in schema.items()} == defaults
+
+
+def test_an_object_inside_a_section_has_its_props_keys_and_requires_what_has_no_default():
+    assert set(NESTED) == {"portal"} and set(NESTED["portal"]) == {"api_manager"}
+    keys = NESTED["portal"]["api_manager"]
+    props = {f.name: f for f in fields(ApiManagerProps)}
+    assert set(keys) == set(props)
+    assert "ApiManagerProps" in _annotations(PortalFleetProps)["api_manager"]
+    for key, (accepted, default) in keys.items():
+        assert any(word in str(props[key].type) for t in accepted for word in ANNOTATED[t]), key
+        assert (default is REQUIRED) == (props[key].default is MISSING), key

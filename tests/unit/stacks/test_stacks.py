@@ -188,3 +188,18 @@ def test_every_resource_names_its_provider(stack):
     assert all(p.startswith("aws.") for p in counts)
 
 
+
+
+def test_portal_api_manager_in_cdktf_json_opens_its_port_to_its_ranges_in_every_datacenter():
+    from stacks.app import synthesized_document
+    from stacks.loader import parse_settings
+
+    dcs = [{"name": "dc1", "region": "us-east-1", "cidr": "10.10.0.0/16"},
+           {"name": "dc2", "region": "eu-west-1", "cidr": "10.11.0.0/16"}]
+    context = {"multi-dc": {"datacenters": dcs, "global_lb": {"domain": "portal.example.com"}, "portal": {
+        "api_manager": {"host": "apimanager.example.com", "cidrs": ["10.50.0.0/24"]}}}}
+    document, refused = synthesized_document(parse_settings(context), "multi-dc")
+    assert refused == []
+    rules = [r for r in resources(document, "aws_vpc_security_group_egress_rule").values() if r["from_port"] == 8075]
+    assert sorted((r["provider"], r["cidr_ipv4"], r["to_port"]) for r in rules) == [
+        ("aws.dc1", "10.50.0.0/24", 8075), ("aws.dc2", "10.50.0.0/24", 8075)]
