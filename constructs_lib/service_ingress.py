@@ -7,6 +7,8 @@ each CIDR once, and never the whole internet.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
@@ -52,3 +54,22 @@ class ServiceIngress:
             security_group_id=self._security_group_id, ip_protocol="tcp", from_port=self._port,
             to_port=self._port, referenced_security_group_id=security_group_id, tags={"Name": description},
         )
+
+
+class AdmitsClients:
+    """The public half of a data-tier service's ingress, the same whether the service was built here or adopted
+    (``SharedFileSystem``/``ImportedFileSystem``, ``DatabaseCluster``/``ImportedDatabaseCluster``): the class sets
+    ``_ingress`` and says what its port serves in ``CLIENT_GROUP_DESCRIPTION``."""
+
+    _ingress: ServiceIngress
+    CLIENT_GROUP_DESCRIPTION: ClassVar[str]
+    """The Name tag of a rule admitting a security group when the caller gives none (``NFS from ...``)."""
+
+    def allow_clients_from(self, cidr: str, description: str) -> None:
+        """Admit ``cidr`` on the service's port (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
+        self._ingress.allow_cidr(cidr, description)
+
+    def allow_clients_from_security_group(self, security_group_id: str, description: str | None = None) -> None:
+        """Admit a security group of the same VPC (the portal fleet's) on the service's port; ``description``
+        defaults to ``CLIENT_GROUP_DESCRIPTION``."""
+        self._ingress.allow_security_group(security_group_id, description or self.CLIENT_GROUP_DESCRIPTION)

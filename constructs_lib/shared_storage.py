@@ -46,14 +46,14 @@ from .errors import ConfigError, Problem, Problems, Ref
 from .iam import policy_document
 from .network.interface import IDatacenter
 from .ports import NFS_PORT
-from .service_ingress import ServiceIngress
+from .service_ingress import AdmitsClients, ServiceIngress
 from .shared_storage_props import SharedFileSystemProps
 from .validation import kms_key_region_problem, known
 
 __all__ = ["NFS_PORT", "SharedFileSystem", "SharedFileSystemProps"]  # the props live in shared_storage_props
 
 
-class SharedFileSystem(Construct):
+class SharedFileSystem(Construct, AdmitsClients):
     """Encrypted EFS with a mount target per AZ, an access point, TLS-only policy, backups and replication.
 
     ``client_security_group_id`` is the portal instances' security group (admitted on NFS 2049). It may be
@@ -62,6 +62,8 @@ class SharedFileSystem(Construct):
     Replication (``props.replication_region``): EFS keeps a read-only copy in the other region. To fail over,
     delete the replication configuration: the destination becomes writable, and the portal mounts it there.
     """
+
+    CLIENT_GROUP_DESCRIPTION = "NFS from the API Portal instances"
 
     def __init__(
         self,
@@ -231,16 +233,6 @@ class SharedFileSystem(Construct):
             destination=EfsReplicationConfigurationDestination(region=region, file_system_id=destination_id),
         )
         self.replication_file_system_id = destination_id
-
-    def allow_clients_from(self, cidr: str, description: str) -> None:
-        """Admit ``cidr`` on NFS 2049 (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
-        self._ingress.allow_cidr(cidr, description)
-
-    def allow_clients_from_security_group(
-        self, security_group_id: str, description: str = "NFS from the API Portal instances"
-    ) -> None:
-        """Admit a security group in the same VPC (the portal fleet's) on NFS 2049."""
-        self._ingress.allow_security_group(security_group_id, description)
 
     def expose_to(self, datacenter: IDatacenter) -> str:
         """Let ``datacenter`` (another VPC) mount this file system by its standard DNS name.

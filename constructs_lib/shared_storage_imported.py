@@ -7,17 +7,19 @@ from constructs import Construct
 
 from .network.interface import IDatacenter
 from .ports import NFS_PORT
-from .service_ingress import ServiceIngress
+from .service_ingress import AdmitsClients, ServiceIngress
 from .shared_storage_existing import ExistingFileSystem
 
 
-class ImportedFileSystem(Construct):
+class ImportedFileSystem(Construct, AdmitsClients):
     """An existing file system in ``datacenter``'s VPC, with the attributes of ``IFileSystem`` as given.
 
     Creates no file system, mount target, access point, policy, backup or replication resource: only the NFS
     ingress rules that ``allow_clients_from`` and ``allow_clients_from_security_group`` add to
     ``file_system.security_group_id`` (ids ``nfs-from-...``, as on a built ``SharedFileSystem``).
     """
+
+    CLIENT_GROUP_DESCRIPTION = "NFS from the API Portal instances"
 
     def __init__(self, scope: Construct, id: str, *, file_system: ExistingFileSystem, datacenter: IDatacenter) -> None:
         super().__init__(scope, id)
@@ -32,13 +34,3 @@ class ImportedFileSystem(Construct):
         self.security_group_id: str = file_system.security_group_id
         self._ingress = ServiceIngress(self, provider=datacenter.provider, security_group_id=self.security_group_id,
                                        port=NFS_PORT, label="nfs", field="file_system client cidr")
-
-    def allow_clients_from(self, cidr: str, description: str) -> None:
-        """Admit ``cidr`` on NFS 2049 (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
-        self._ingress.allow_cidr(cidr, description)
-
-    def allow_clients_from_security_group(
-        self, security_group_id: str, description: str = "NFS from the API Portal instances"
-    ) -> None:
-        """Admit a security group in the same VPC (the portal fleet's) on NFS 2049."""
-        self._ingress.allow_security_group(security_group_id, description)

@@ -40,7 +40,7 @@ from ..errors import ConfigError, Problem, Problems, Ref
 from ..iam import assume_role_policy
 from ..network.interface import IDatacenter
 from ..ports import MYSQL_PORT
-from ..service_ingress import ServiceIngress
+from ..service_ingress import AdmitsClients, ServiceIngress
 from ..thresholds import DB_NODES
 from ..validation import kms_key_region_problem
 from .engine import ENGINE, EXTENDED_SUPPORT, parameter_group_family, write_forwarding_problem
@@ -141,13 +141,15 @@ def cluster_parameters(props: DatabaseClusterProps, global_member: bool) -> dict
     return params
 
 
-class DatabaseCluster(Construct):
+class DatabaseCluster(Construct, AdmitsClients):
     """Aurora MySQL in a datacenter's internal subnets: 3 instances in 3 AZs, encrypted, backed up, no secret
     in state. Standalone, or a member of a ``GlobalDatabase`` (``global_cluster``).
 
     Attributes: cluster_identifier, cluster_arn, db_writer_endpoint, db_reader_endpoint, db_port,
     db_secret_arn, security_group_id, instances, instance_identifiers, instance_azs, role, region.
     """
+
+    CLIENT_GROUP_DESCRIPTION = "MySQL from the API Portal instances"
 
     def __init__(
         self,
@@ -354,13 +356,3 @@ class DatabaseCluster(Construct):
             "master_password_wo": "${jsondecode(" + stored.reference("secret_string") + ").password}",
             "master_password_wo_version": membership.master_password_version,
         }
-
-    def allow_clients_from(self, cidr: str, description: str) -> None:
-        """Admit ``cidr`` on MySQL 3306 (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
-        self._ingress.allow_cidr(cidr, description)
-
-    def allow_clients_from_security_group(
-        self, security_group_id: str, description: str = "MySQL from the API Portal instances"
-    ) -> None:
-        """Admit a security group of the same VPC (the portal fleet's) on MySQL 3306."""
-        self._ingress.allow_security_group(security_group_id, description)

@@ -7,17 +7,19 @@ from __future__ import annotations
 from constructs import Construct
 
 from ..network.interface import IDatacenter
-from ..service_ingress import ServiceIngress
+from ..service_ingress import AdmitsClients, ServiceIngress
 from .existing import ExistingDatabaseCluster
 
 
-class ImportedDatabaseCluster(Construct):
+class ImportedDatabaseCluster(Construct, AdmitsClients):
     """An existing cluster in ``datacenter``'s VPC, with the attributes of ``IDatabaseCluster`` as given.
 
     Creates no cluster, instance, subnet group, parameter group, secret or role: only the ingress rules that
     ``allow_clients_from`` and ``allow_clients_from_security_group`` add to ``cluster.security_group_id`` on
     ``cluster.db_port`` (ids ``mysql-from-...``, as on a built ``DatabaseCluster``).
     """
+
+    CLIENT_GROUP_DESCRIPTION = "MySQL from the API Portal instances"
 
     def __init__(self, scope: Construct, id: str, *, cluster: ExistingDatabaseCluster, datacenter: IDatacenter) -> None:
         super().__init__(scope, id)
@@ -33,13 +35,3 @@ class ImportedDatabaseCluster(Construct):
         self.security_group_id: str = cluster.security_group_id
         self._ingress = ServiceIngress(self, provider=datacenter.provider, security_group_id=self.security_group_id,
                                        port=cluster.db_port, label="mysql", field="database client cidr")
-
-    def allow_clients_from(self, cidr: str, description: str) -> None:
-        """Admit ``cidr`` on the cluster's port (for example a peer datacenter's DMZ range). Never 0.0.0.0/0."""
-        self._ingress.allow_cidr(cidr, description)
-
-    def allow_clients_from_security_group(
-        self, security_group_id: str, description: str = "MySQL from the API Portal instances"
-    ) -> None:
-        """Admit a security group of the same VPC (the portal fleet's) on the cluster's port."""
-        self._ingress.allow_security_group(security_group_id, description)
