@@ -93,6 +93,14 @@ def _network_problems(
     return problems.items
 
 
+def _elsewhere(where: str, field: str, home: IDatacenter, datacenter: IDatacenter | None, why: str) -> list[Problem]:
+    """The problem of an existing resource given as ``field`` whose datacenter (``home``) is not the one passed."""
+    if home is datacenter:
+        return []
+    return [Problem(where, sep=": ", fix=f"{field} is in datacenter {home.name}, which is not the datacenter= "
+                                         f"passed here ({_name_of(datacenter)}): {why}")]
+
+
 def _file_system_problems(
     where: str, props: PortalDatacenterProps, datacenter: IDatacenter | None, shared_file_system: IFileSystem | None
 ) -> list[Problem]:
@@ -108,12 +116,9 @@ def _file_system_problems(
                 where, sep=": ", fix="{0} (local storage) is set together with shared_file_system: choose one",
                 refs=(Ref("fleet.data_volume_gb"),)
             ))
-        if shared_file_system.datacenter is not datacenter:
-            problems.add(Problem(
-                where, sep=": ", fix=f"shared_file_system is in datacenter {shared_file_system.datacenter.name}, "
-                f"which is not the datacenter= passed here ({_name_of(datacenter)}): the instances mount it in its "
-                "own VPC; pass its Datacenter as datacenter=, or mount another VPC's file system with efs_mount"
-            ))
+        problems.extend(_elsewhere(where, "shared_file_system", shared_file_system.datacenter, datacenter,
+                                   "the instances mount it in its own VPC; pass its Datacenter as datacenter=, or "
+                                   "mount another VPC's file system with efs_mount"))
     return problems.items
 
 
@@ -125,12 +130,10 @@ def _database_problems(
     problems.extend(conflicts(
         where, Source("database_cluster", "an existing DatabaseCluster", database_cluster),
         Source("database", "props to build a database cluster", props.database)))
-    if database_cluster is not None and database_cluster.datacenter is not datacenter:
-        problems.add(Problem(
-            where, sep=": ", fix=f"database_cluster is in datacenter {database_cluster.datacenter.name}, which is "
-            f"not the datacenter= passed here ({_name_of(datacenter)}): its security group admits the instances "
-            "of its own VPC only; pass its Datacenter as datacenter="
-        ))
+    if database_cluster is not None:
+        problems.extend(_elsewhere(where, "database_cluster", database_cluster.datacenter, datacenter,
+                                   "its security group admits the instances of its own VPC only; pass its "
+                                   "Datacenter as datacenter="))
     return problems.items
 
 
