@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from .. import toolchain
 if TYPE_CHECKING:
     from constructs_lib.errors import Problem
     from constructs_lib.synthesized import SynthesizedStack
+    from stacks.assembly import ArchitecturePlan
     from stacks.loader import Invocation
     from stacks.manifest import Manifest
     from stacks.settings import Settings
@@ -178,34 +180,44 @@ def _reused(arch: str, entry_key: str) -> None:
         f"{synth_cache.CACHE_ENV}=off synthesizes again)")
 
 
-def synth(arch: str, local: bool, *, fresh: bool = False) -> Path:
-    """Synthesize one architecture in-process (what ``cdktf synth`` runs) into cdktf.out, or reuse the output
-    of an earlier synth of exactly the same inputs (``stacks.synth_cache``). Every problem of the configuration
-    is found before the provider bindings load (``assembly.plan_all``)."""
+def _synthesis(arch: str, local: bool, fresh: bool, what: str,
+               produce: Callable[[Settings, Mapping[str, ArchitecturePlan]], dict[str, bytes]]
+               ) -> tuple[Settings, Mapping[str, bytes], str | None]:
+    """The settings of ARCH and the files ``produce`` makes from their validated plans, or the ones stored for
+    exactly the same inputs (``stacks.synth_cache``, keyed by ``what``), with the key of such a hit. Every problem
+    of the configuration is found before the provider bindings load (``assembly.plan_all``): exit 2."""
     from constructs_lib.errors import ConfigError
     from stacks.assembly import plan_all
-
-    from ..terraform import stack_dir
 
     source = invocation(local, fresh=fresh)
     settings, problems = read(arch, source)
     _notices(settings, arch)
+    try:
+        plans = plan_all(settings, problems, only=(arch,))
+        files, hit = synth_cache.reuse(what, lambda: produce(settings, plans), source)
+    except ConfigError as exc:
+        raise ConfigProblems(str(exc)) from None
+    if hit:
+        _reused(arch, hit)
+    return settings, files, hit
+
+
+def synth(arch: str, local: bool, *, fresh: bool = False) -> Path:
+    """Synthesize one architecture in-process (what ``cdktf synth`` runs) into cdktf.out, or reuse the output
+    of an earlier synth of exactly the same inputs (``stacks.synth_cache``)."""
+    from ..terraform import stack_dir
+
     started = time.monotonic()
 
-    def produce() -> dict[str, bytes]:
+    def produce(settings: Settings, plans: Mapping[str, ArchitecturePlan]) -> dict[str, bytes]:
         from stacks.app import synth_app
 
         synth_app(settings, outdir=str(OUTDIR), only=(arch,), plans=plans)
         return synth_cache.collect(OUTDIR, ["manifest.json", f"stacks/{arch}/cdk.tf.json"])
 
-    try:
-        plans = plan_all(settings, problems, only=(arch,))
-        files, hit = synth_cache.reuse(f"synth|{OUTDIR.resolve()}|{arch}", produce, source)
-    except ConfigError as exc:
-        raise ConfigProblems(str(exc)) from None
+    settings, files, hit = _synthesis(arch, local, fresh, f"synth|{OUTDIR.resolve()}|{arch}", produce)
     if hit:
         synth_cache.restore(OUTDIR, files)
-        _reused(arch, hit)
     else:
         say(f"synthesized {arch} ({settings.profile} profile) in {time.monotonic() - started:.1f} s")
     return stack_dir(OUTDIR, arch)
@@ -214,27 +226,15 @@ def synth(arch: str, local: bool, *, fresh: bool = False) -> Path:
 def synthesized(arch: str, local: bool, *, fresh: bool = False) -> tuple[Settings, SynthesizedStack]:
     """The settings and ARCH's synthesized document (in memory, what synth writes to cdk.tf.json), for the
     reports. A configuration the HA gate would refuse is still described; the refusal is said on stderr."""
-    from constructs_lib.errors import ConfigError
     from constructs_lib.synthesized import SynthesizedStack
-    from stacks.assembly import plan_all
 
-    source = invocation(local, fresh=fresh)
-    settings, problems = read(arch, source)
-    _notices(settings, arch)
-
-    def produce() -> dict[str, bytes]:
+    def produce(settings: Settings, plans: Mapping[str, ArchitecturePlan]) -> dict[str, bytes]:
         from stacks.app import synthesized_document
 
         document, refused = synthesized_document(settings, arch, plans=plans)
         return {"document.json": json.dumps(document).encode(), "refused.json": json.dumps(refused).encode()}
 
-    try:
-        plans = plan_all(settings, problems, only=(arch,))
-        files, hit = synth_cache.reuse(f"document|{arch}", produce, source)
-    except ConfigError as exc:
-        raise ConfigProblems(str(exc)) from None
-    if hit:
-        _reused(arch, hit)
+    settings, files, _ = _synthesis(arch, local, fresh, f"document|{arch}", produce)
     document, refused = json.loads(files["document.json"]), json.loads(files["refused.json"])
     for problem in refused:
         say(f"the HA gate refuses this configuration (synth and up would stop here): {problem}")
