@@ -84,7 +84,6 @@ class Loaded:
 
     settings: Settings
     problems: tuple[Problem, ...]
-    invocation: Invocation
 
     def valid(self) -> Settings:
         """The settings; ConfigError listing every key and type problem when there is one."""
@@ -111,7 +110,7 @@ def load(invocation: Invocation) -> Loaded:
     path = invocation.config
     settings, problems = read_context(document(path).get("context", {}), profile=invocation.profile,
                                       source=str(path), state_dir=invocation.state_dir)
-    return Loaded(settings, tuple(problems), invocation)
+    return Loaded(settings, tuple(problems))
 
 
 def parse_settings(
