@@ -138,8 +138,7 @@ def _sections(read: Mapping[str, Any], arch: str, problems: Problems) -> dict[st
                     nested = _nested(found.pop(key), keys, f"{arch}.{section}.{key}", problems)
                     if nested is not None:
                         found[key] = nested
-            sections[section] = MappingProxyType({k: (tuple(v) if isinstance(v, list) else v)
-                                                  for k, v in found.items()})
+            sections[section] = _frozen(found)
     return sections
 
 
@@ -154,6 +153,11 @@ def _nested(raw: Any, keys: Schema, path: str, problems: Problems) -> Mapping[st
                              f"{' and '.join(k for k, (_, d) in keys.items() if d is REQUIRED)}"))
     if missing:
         return None
+    return _frozen(found)
+
+
+def _frozen(found: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Keys read as props keyword arguments: read-only, JSON lists as tuples (the props' type)."""
     return MappingProxyType({k: (tuple(v) if isinstance(v, list) else v) for k, v in found.items()})
 
 
